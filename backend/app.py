@@ -1,0 +1,71 @@
+"""``create_app(settings)``: the Litestar application, wired from one Settings object."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.di import Provide
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from backend import PROJECT_ROOT
+from backend.db import create_engine, provide_session, session_factory
+from backend.security import derive_key
+from backend.settings import Settings
+from backend.web.health import healthz
+from backend.web.pages import home
+
+
+def create_app(settings: Settings) -> Litestar:
+    """Build the meetings service for ``settings``; tests build their own from their own settings."""
+
+    @asynccontextmanager
+    async def database(app: Litestar) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        app.state.engine = engine
+        app.state.sessions = session_factory(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    def provide_settings() -> Settings:
+        return settings
+
+    secure_cookies = settings.public_url.startswith("https://")
+    return Litestar(
+        route_handlers=[
+            healthz,
+            home,
+            create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
+        ],
+        lifespan=[database],
+        dependencies={
+            "settings": Provide(provide_settings, use_cache=True, sync_to_thread=False),
+            "db_session": Provide(provide_session),
+        },
+        plugins=[HTMXPlugin()],
+        template_config=TemplateConfig(directory=PROJECT_ROOT / "templates", engine=JinjaTemplateEngine),
+        csrf_config=CSRFConfig(
+            secret=derive_key(settings.secret, "csrf").hex(),
+            cookie_secure=secure_cookies,
+            cookie_samesite="lax",
+        ),
+        middleware=[
+            CookieBackendConfig(
+                secret=derive_key(settings.secret, "session"),
+                key="meetings_session",
+                httponly=True,
+                secure=secure_cookies,
+                samesite="lax",
+                max_age=8 * 3600,
+            ).middleware
+        ],
+        debug=False,
+    )

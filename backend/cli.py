@@ -1,0 +1,135 @@
+"""The ``meetings`` command: ``serve``, ``db upgrade`` / ``downgrade`` / ``revision``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from pydantic import ValidationError
+
+from backend.app import create_app
+from backend.db import alembic_config, upgrade_database
+from backend.sandbox.app import SandboxConfig, create_sandbox_app
+from backend.security import derive_key
+from backend.server import Site, bind_socket, serve_forever
+from backend.settings import Settings
+
+
+def build_sites(settings: Settings, backend_sock: Any, sandbox_sock: Any | None) -> list[Site]:
+    """The backend, and the sandbox beside it when it is on: what ``serve`` and the tests' live server run."""
+    sites = [Site(create_app(settings), backend_sock)]
+    if sandbox_sock is not None:
+        sandbox = SandboxConfig(
+            data_dir=settings.data_dir / "sandbox",
+            public_url=settings.sandbox_url,
+            backend_url=settings.public_url,
+            session_secret=derive_key(settings.secret, "sandbox-session"),
+        )
+        sites.append(Site(create_sandbox_app(sandbox), sandbox_sock))
+    return sites
+
+
+def _serve(args: argparse.Namespace) -> int:
+    overrides = {
+        name: value
+        for name, value in {"host": args.host, "port": args.port, "sandbox_port": args.sandbox_port}.items()
+        if value is not None
+    }
+    if args.no_sandbox:
+        overrides["sandbox"] = False
+    requested = Settings(**overrides)
+    backend_sock = bind_socket(requested.host, requested.port)
+    sandbox_sock = bind_socket(requested.host, requested.sandbox_port) if requested.sandbox else None
+    # Port 0 means "any free port": from here on the settings carry the ports actually bound.
+    overrides["port"] = backend_sock.getsockname()[1]
+    if sandbox_sock is not None:
+        overrides["sandbox_port"] = sandbox_sock.getsockname()[1]
+    settings = Settings(**overrides)
+
+    upgrade_database(settings)
+    sites = build_sites(settings, backend_sock, sandbox_sock)
+    _print_welcome(settings)
+    serve_forever(sites, log_level=settings.log_level)
+    return 0
+
+
+def _print_welcome(settings: Settings) -> None:
+    database = sa.make_url(settings.database_url).render_as_string(hide_password=True)
+    lines = [
+        "",
+        "Meetings for SuperOffice is running.",
+        f"  Backend:  {settings.public_url}   (health: {settings.public_url}/healthz)",
+    ]
+    if settings.sandbox:
+        lines += [
+            f"  Sandbox:  {settings.sandbox_url}   (the emulated SuperOffice CRM and video providers)",
+            f"  Database: {database}",
+            "",
+            f"Start here: open {settings.sandbox_url}/ and sign in to the sandbox CRM:",
+            "  admin / admin   administrator of Demo Company AS (Cust12345)",
+            "  anna / anna, bjorn / bjorn   users of Demo Company AS",
+            "  oscar / oscar   administrator of Other Company AS (Cust67890)",
+            f"  (all demo users: {settings.sandbox_url}/demo-users)",
+            "Load the browser extension from the extension/ folder (chrome://extensions, Developer mode,",
+            "Load unpacked) to get the Add video meeting button in the follow-up dialog.",
+        ]
+    else:
+        lines.append(f"  Database: {database}")
+    lines.append("Press Ctrl+C to stop.\n")
+    print("\n".join(lines), flush=True)
+
+
+def _db(args: argparse.Namespace) -> int:
+    settings = Settings()
+    if args.db_command == "upgrade":
+        upgrade_database(settings, args.revision)
+    elif args.db_command == "downgrade":
+        command.downgrade(alembic_config(settings), args.revision)
+    elif args.db_command == "revision":
+        command.revision(alembic_config(settings), message=args.message, autogenerate=True)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="meetings", description="Meetings for SuperOffice")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="migrate the database and start the backend (and the sandbox)")
+    serve.add_argument("--host", help="interface to listen on (default 127.0.0.1, or MEETINGS_HOST)")
+    serve.add_argument("--port", type=int, help="backend port (default 8000, or MEETINGS_PORT)")
+    serve.add_argument("--sandbox-port", type=int, help="sandbox port (default 8001, or MEETINGS_SANDBOX_PORT)")
+    serve.add_argument("--no-sandbox", action="store_true", help="do not serve the sandbox emulators")
+    serve.set_defaults(run=_serve)
+
+    db = commands.add_parser("db", help="database migrations")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="apply migrations (default: all)")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    downgrade = db_commands.add_parser("downgrade", help="revert migrations down to REVISION")
+    downgrade.add_argument("revision")
+    revision = db_commands.add_parser("revision", help="(developers) write a migration from the model changes")
+    revision.add_argument("-m", "--message", required=True)
+    db.set_defaults(run=_db)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors())
+        print(f"meetings: the settings are not valid: {problems}", file=sys.stderr)
+    except OSError as error:
+        print(f"meetings: {error}", file=sys.stderr)
+    except KeyboardInterrupt:
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

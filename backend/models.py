@@ -1,0 +1,165 @@
+"""The tables (SQLModel). Every change here comes with an Alembic migration in ``backend/migrations``.
+
+Times are aware UTC datetimes in Python and ``timestamp with time zone`` in PostgreSQL; SQLite keeps no
+zone, so :class:`UTCDateTime` puts it back on the way out.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import JSON, Column, Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored as UTC; naive datetimes are refused rather than guessed."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware one is required")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class ProviderKind(StrEnum):
+    """The video services the product can connect to."""
+
+    ZOOM = "zoom"
+    TEAMS = "teams"
+    GOOGLE_MEET = "google_meet"
+    WEBEX = "webex"
+    JITSI = "jitsi"
+
+
+class ConnectionState(StrEnum):
+    PENDING = "pending"
+    """Authorized at the provider, the company setting (e.g. Zoom's passcode) not saved yet."""
+    ACTIVE = "active"
+    BROKEN = "broken"
+    """The grant no longer works (revoked, ``invalid_grant``): the owner must reconnect."""
+
+
+class MeetingState(StrEnum):
+    ACTIVE = "active"
+    REMOVED = "removed"
+
+
+class Tenant(SQLModel, table=True):
+    """A SuperOffice customer (context), created when its administrator first signs in."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    context_id: str = Field(max_length=64, unique=True)
+    """SuperOffice's context identifier, e.g. ``Cust12345``."""
+    company_name: str = Field(default="", max_length=255)
+    webapi_url: str = Field(default="", max_length=512)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class ProviderConnection(SQLModel, table=True):
+    """The company's video provider: at most one per tenant."""
+
+    __tablename__ = "provider_connection"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id", unique=True)
+    provider: ProviderKind = Field(sa_type=sa.String(32))
+    state: ConnectionState = Field(default=ConnectionState.PENDING, sa_type=sa.String(16))
+    account_id: str = Field(default="", max_length=255)
+    account_email: str = Field(default="", max_length=320)
+    access_token_encrypted: str | None = Field(default=None, sa_type=sa.Text, repr=False)
+    refresh_token_encrypted: str | None = Field(default=None, sa_type=sa.Text, repr=False)
+    token_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    provider_settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    """The company setting asked for after connect (Zoom: meeting passcode; Teams: lobby; Meet: access)."""
+    connected_by_associate_id: int = Field()
+    connected_by_name: str = Field(default="", max_length=255)
+    connected_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class UserConnection(SQLModel, table=True):
+    """One CRM user's grant at the company's provider."""
+
+    __tablename__ = "user_connection"
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "associate_id", name="uq_user_connection_associate"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id")
+    associate_id: int = Field()
+    provider: ProviderKind = Field(sa_type=sa.String(32))
+    state: ConnectionState = Field(default=ConnectionState.ACTIVE, sa_type=sa.String(16))
+    provider_user_id: str = Field(default="", max_length=255)
+    provider_email: str = Field(default="", max_length=320)
+    access_token_encrypted: str | None = Field(default=None, sa_type=sa.Text, repr=False)
+    refresh_token_encrypted: str | None = Field(default=None, sa_type=sa.Text, repr=False)
+    token_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    token_version: int = Field(default=1)
+    """Bumped to revoke every extension token issued to this user."""
+    connected_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Meeting(SQLModel, table=True):
+    """A video meeting made at the provider for a CRM appointment. Rows outlive connections (history)."""
+
+    __table_args__ = (
+        sa.Index("ix_meeting_tenant_associate", "tenant_id", "associate_id"),
+        sa.Index("ix_meeting_tenant_appointment", "tenant_id", "appointment_id"),
+        sa.Index("ix_meeting_provider_meeting", "provider", "provider_meeting_id"),
+        sa.UniqueConstraint("tenant_id", "associate_id", "idempotency_key", name="uq_meeting_idempotency"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id")
+    associate_id: int = Field()
+    appointment_id: int | None = Field(default=None)
+    """The CRM appointment; null until the appointment is saved."""
+    provider: ProviderKind = Field(sa_type=sa.String(32))
+    provider_meeting_id: str = Field(max_length=255)
+    join_url: str = Field(max_length=2000)
+    host_url: str | None = Field(default=None, max_length=2000, repr=False)
+    """The host's start link: never sent to other participants."""
+    topic: str = Field(default="", max_length=255)
+    start_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    duration_minutes: int = Field(default=30, ge=1)
+    timezone: str = Field(default="UTC", max_length=64)
+    alarm_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    state: MeetingState = Field(default=MeetingState.ACTIVE, sa_type=sa.String(16))
+    idempotency_key: str = Field(max_length=128)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to whom, and when: connect, disconnect, remove user, deauthorized, passcode change."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (sa.Index("ix_audit_event_tenant_at", "tenant_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id")
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    action: str = Field(max_length=64)
+    actor_kind: str = Field(max_length=16)
+    """``admin``, ``user``, ``provider`` or ``system``."""
+    actor_associate_id: int | None = Field(default=None)
+    subject_associate_id: int | None = Field(default=None)
+    provider: ProviderKind | None = Field(default=None, sa_type=sa.String(32))
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,53 @@
+"""``create_sandbox_app(config)``: the emulators on one app, served on the sandbox port."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from backend.sandbox.superoffice import webapi, webclient
+from backend.sandbox.superoffice.store import AppointmentStore
+
+SUPEROFFICE_DIR = Path(__file__).parent / "superoffice"
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """What the sandbox needs to know; handed over by whoever serves it (it reads no product settings)."""
+
+    data_dir: Path
+    """Where the emulators keep their state (the CRM's appointments)."""
+    public_url: str
+    """The sandbox's own URL as browsers see it."""
+    backend_url: str
+    """The meetings backend (for the CRM's Configure button and its webhooks)."""
+    session_secret: bytes
+    """32 bytes that sign the emulated CRM's sign-in cookie."""
+
+
+def create_sandbox_app(config: SandboxConfig) -> Litestar:
+    store = AppointmentStore(config.data_dir / "superoffice.sqlite3")
+    app = Litestar(
+        route_handlers=[
+            *webclient.ROUTES,
+            *webapi.ROUTES,
+            create_static_files_router(path="/static", directories=[SUPEROFFICE_DIR / "static"]),
+        ],
+        exception_handlers={webapi.SuperOfficeError: webapi.superoffice_error_response},
+        template_config=TemplateConfig(directory=SUPEROFFICE_DIR / "templates", engine=JinjaTemplateEngine),
+        middleware=[
+            CookieBackendConfig(
+                secret=config.session_secret, key="so_session", httponly=True, samesite="lax", max_age=12 * 3600
+            ).middleware
+        ],
+        debug=False,
+    )
+    app.state.appointments = store
+    app.state.config = config
+    return app

@@ -1,0 +1,112 @@
+"""The emulated REST WebAPI: ``/{ContextId}/api/v1/Appointment`` with SuperOffice's fields and error bodies."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+from litestar import Request, Response, delete, get, post, put
+from litestar.datastructures import State
+from litestar.status_codes import (
+    HTTP_204_NO_CONTENT,
+    HTTP_400_BAD_REQUEST,
+    HTTP_401_UNAUTHORIZED,
+    HTTP_403_FORBIDDEN,
+    HTTP_404_NOT_FOUND,
+)
+
+from backend.sandbox.superoffice.demo_world import DemoAssociate
+from backend.sandbox.superoffice.entities import EntityError, from_entity, to_entity
+from backend.sandbox.superoffice.session import signed_in_associate
+from backend.sandbox.superoffice.store import Appointment, AppointmentStore
+
+
+class SuperOfficeError(Exception):
+    """Answered as SuperOffice's error body: ``{Error, ErrorType, ErrorMessage, ErrorSource}``."""
+
+    def __init__(self, status_code: int, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.error_type = error_type
+        self.message = message
+
+
+def superoffice_error_response(request: Request[Any, Any, Any], error: SuperOfficeError) -> Response[Any]:
+    body = {"Error": True, "ErrorType": error.error_type, "ErrorMessage": error.message, "ErrorSource": request.url.path}
+    return Response(body, status_code=error.status_code)
+
+
+def _caller(request: Request[Any, Any, Any], context_id: str) -> DemoAssociate:
+    associate = signed_in_associate(request)
+    if associate is None:
+        raise SuperOfficeError(HTTP_401_UNAUTHORIZED, "SoUnauthorizedException", "Not signed in.")
+    if associate.context_id != context_id:
+        raise SuperOfficeError(
+            HTTP_403_FORBIDDEN, "SoAccessDeniedException", f"You have no access to the context {context_id}."
+        )
+    return associate
+
+
+async def _entity_body(request: Request[Any, Any, Any]) -> Any:
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        # Also what keeps a cookie-authenticated write from being sent by another site's plain form.
+        raise SuperOfficeError(HTTP_400_BAD_REQUEST, "SoArgumentException", "Send the entity as application/json.")
+    try:
+        return json.loads(await request.body())
+    except ValueError:
+        raise SuperOfficeError(HTTP_400_BAD_REQUEST, "SoArgumentException", "The body is not valid JSON.") from None
+
+
+def _parse(body: Any, associate: DemoAssociate) -> Appointment:
+    try:
+        return from_entity(body, context_id=associate.context_id, associate_id=associate.associate_id)
+    except EntityError as error:
+        raise SuperOfficeError(HTTP_400_BAD_REQUEST, "SoArgumentException", str(error)) from None
+
+
+def _existing(store: AppointmentStore, context_id: str, appointment_id: int) -> Appointment:
+    appointment = store.get(context_id, appointment_id)
+    if appointment is None:
+        raise SuperOfficeError(
+            HTTP_404_NOT_FOUND, "SoNotFoundException", f"Appointment with id {appointment_id} does not exist."
+        )
+    return appointment
+
+
+BASE = "/{context_id:str}/api/v1/Appointment"
+
+
+@get(BASE + "/{appointment_id:int}")
+async def get_appointment(request: Request[Any, Any, Any], state: State, context_id: str, appointment_id: int) -> dict:
+    _caller(request, context_id)
+    return to_entity(_existing(state.appointments, context_id, appointment_id))
+
+
+@post(BASE, status_code=200)
+async def create_appointment(request: Request[Any, Any, Any], state: State, context_id: str) -> dict:
+    associate = _caller(request, context_id)
+    appointment = _parse(await _entity_body(request), associate)
+    return to_entity(state.appointments.add(appointment))
+
+
+@put(BASE + "/{appointment_id:int}")
+async def replace_appointment(
+    request: Request[Any, Any, Any], state: State, context_id: str, appointment_id: int
+) -> dict:
+    associate = _caller(request, context_id)
+    stored = _existing(state.appointments, context_id, appointment_id)
+    appointment = _parse(await _entity_body(request), associate)
+    # The owner stays the owner, whoever edits.
+    replacement = replace(appointment, appointment_id=appointment_id, associate_id=stored.associate_id)
+    return to_entity(state.appointments.save(replacement))
+
+
+@delete(BASE + "/{appointment_id:int}", status_code=HTTP_204_NO_CONTENT)
+async def delete_appointment(request: Request[Any, Any, Any], state: State, context_id: str, appointment_id: int) -> None:
+    _caller(request, context_id)
+    _existing(state.appointments, context_id, appointment_id)
+    state.appointments.delete(context_id, appointment_id)
+
+
+ROUTES = [get_appointment, create_appointment, replace_appointment, delete_appointment]

@@ -1,0 +1,84 @@
+"""Serving ASGI apps with uvicorn: the backend and the sandbox side by side, each on its own port."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import uvicorn
+from litestar.types import ASGIApp
+
+
+@dataclass(frozen=True)
+class Site:
+    """One app on one bound socket."""
+
+    app: ASGIApp
+    sock: socket.socket
+
+    @property
+    def port(self) -> int:
+        return int(self.sock.getsockname()[1])
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """Bind now (port 0 picks a free one), so the port is known and held before any server starts."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise OSError(f"cannot listen on {host}:{port}: {error.strerror}") from error
+    sock.set_inheritable(True)
+    return sock
+
+
+def _server(site: Site, log_level: str, access_log: bool) -> uvicorn.Server:
+    config = uvicorn.Config(site.app, log_level=log_level, access_log=access_log, lifespan="on")
+    return uvicorn.Server(config)
+
+
+async def serve_sites(servers: Sequence[uvicorn.Server], sites: Sequence[Site]) -> None:
+    """Run the servers until one of them stops (a signal, a failed start-up); then stop them all."""
+    tasks = [asyncio.create_task(server.serve(sockets=[site.sock])) for server, site in zip(servers, sites, strict=True)]
+    await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    for server in servers:
+        server.should_exit = True
+    await asyncio.gather(*tasks)
+
+
+def serve_forever(sites: Sequence[Site], *, log_level: str = "info") -> None:
+    """Serve in the foreground until interrupted (``meetings serve``)."""
+    servers = [_server(site, log_level, access_log=True) for site in sites]
+    asyncio.run(serve_sites(servers, sites))
+
+
+@contextmanager
+def serving_in_background(sites: Sequence[Site], *, log_level: str = "warning") -> Iterator[None]:
+    """Serve on a background thread while the block runs (tests, benchmarks); stop when it ends."""
+    servers = [_server(site, log_level, access_log=False) for site in sites]
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(serve_sites(servers, sites))
+        except BaseException as error:  # reported to the caller below
+            failure.append(error)
+
+    thread = threading.Thread(target=run, name="live-servers", daemon=True)
+    thread.start()
+    try:
+        while not all(server.started for server in servers):
+            if not thread.is_alive():
+                raise RuntimeError(f"the servers did not start: {failure or 'see the log above'}")
+            thread.join(0.02)
+        yield
+    finally:
+        for server in servers:
+            server.should_exit = True
+        thread.join(timeout=15)

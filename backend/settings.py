@@ -1,0 +1,106 @@
+"""The one typed settings object, read from the environment (prefix ``MEETINGS_``, plus ``DATABASE_URL``).
+
+Every field is documented in the README's settings table; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_KEY_FILE = "secret_key"
+
+
+class Settings(BaseSettings):
+    """Configuration of one running instance of the meetings service."""
+
+    model_config = SettingsConfigDict(env_prefix="MEETINGS_", extra="ignore", frozen=True)
+
+    data_dir: Path = Path("var")
+    """Where local state lives: the SQLite database, the generated secret key, the sandbox's store."""
+
+    database_url: str = Field(default="", validation_alias=AliasChoices("DATABASE_URL", "MEETINGS_DATABASE_URL"))
+    """SQLAlchemy async URL. Empty means SQLite at ``{data_dir}/meetings.sqlite3``."""
+
+    database_schema: str | None = None
+    """PostgreSQL only: the schema to use (sets ``search_path``). Empty means the server's default."""
+
+    secret_key: SecretStr | None = None
+    """Signs sessions, CSRF tokens and extension tokens. Empty: generated once into ``{data_dir}/secret_key``."""
+
+    host: str = "127.0.0.1"
+    """Interface the backend (and the sandbox) listen on."""
+
+    port: int = Field(default=8000, ge=0, le=65535)
+    """Backend port."""
+
+    sandbox_port: int = Field(default=8001, ge=0, le=65535)
+    """Sandbox port (the emulated SuperOffice and video providers), another origin as in real life."""
+
+    sandbox: bool = True
+    """Serve the sandbox beside the backend (the embedded default). Off when real services are configured."""
+
+    public_url: str = ""
+    """The backend's URL as browsers see it. Empty means ``http://{host}:{port}``."""
+
+    sandbox_url: str = ""
+    """The sandbox's URL as browsers see it. Empty means ``http://{host}:{sandbox_port}``."""
+
+    log_level: str = "info"
+    """Log level of the servers: debug, info, warning, error."""
+
+    @model_validator(mode="after")
+    def _fill_derived_defaults(self) -> Settings:
+        # Frozen model: derived defaults are set once here, so the rest of the code reads plain fields.
+        if not self.database_url:
+            object.__setattr__(
+                self, "database_url", f"sqlite+aiosqlite:///{(self.data_dir / 'meetings.sqlite3').as_posix()}"
+            )
+        if self.secret_key is None:
+            object.__setattr__(self, "secret_key", SecretStr(load_or_create_secret_key(self.data_dir)))
+        if not self.public_url:
+            object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
+        if not self.sandbox_url:
+            object.__setattr__(self, "sandbox_url", f"http://{self.host}:{self.sandbox_port}")
+        object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
+        object.__setattr__(self, "sandbox_url", self.sandbox_url.rstrip("/"))
+        if len(self.secret.encode()) < 32:
+            raise ValueError("MEETINGS_SECRET_KEY must be at least 32 characters long")
+        return self
+
+    @property
+    def secret(self) -> str:
+        """The secret key as text (never log it)."""
+        assert self.secret_key is not None
+        return self.secret_key.get_secret_value()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_or_create_secret_key(data_dir: Path) -> str:
+    """Read the instance's secret key from ``data_dir``, creating it (mode 0600) on first use."""
+    path = data_dir / SECRET_KEY_FILE
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Write a private temporary file, then link it into place: the key file appears whole or not at all,
+    # and when two processes start at once exactly one key wins and both use it.
+    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".secret_key.")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(key + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return path.read_text().strip()
+    finally:
+        os.unlink(tmp)
+    return key

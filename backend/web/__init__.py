@@ -1,0 +1,1 @@
+"""Controllers: HTTP in, HTTP out. They parse, call one service function and render."""
