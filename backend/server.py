@@ -45,7 +45,9 @@ def _server(site: Site, log_level: str, access_log: bool) -> uvicorn.Server:
 
 async def serve_sites(servers: Sequence[uvicorn.Server], sites: Sequence[Site]) -> None:
     """Run the servers until one of them stops (a signal, a failed start-up); then stop them all."""
-    tasks = [asyncio.create_task(server.serve(sockets=[site.sock])) for server, site in zip(servers, sites, strict=True)]
+    tasks = [
+        asyncio.create_task(server.serve(sockets=[site.sock])) for server, site in zip(servers, sites, strict=True)
+    ]
     await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     for server in servers:
         server.should_exit = True

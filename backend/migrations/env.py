@@ -11,8 +11,8 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
-from backend.models import UTCDateTime  # importing the models registers the tables on SQLModel.metadata
 from backend.db import create_engine
+from backend.models import UTCDateTime  # importing the models registers the tables on SQLModel.metadata
 from backend.settings import Settings
 
 config = context.config

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from litestar import Litestar
-from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
@@ -43,7 +43,11 @@ def create_sandbox_app(config: SandboxConfig) -> Litestar:
         template_config=TemplateConfig(directory=SUPEROFFICE_DIR / "templates", engine=JinjaTemplateEngine),
         middleware=[
             CookieBackendConfig(
-                secret=config.session_secret, key="so_session", httponly=True, samesite="lax", max_age=12 * 3600
+                secret=config.session_secret,
+                key="so_session",
+                httponly=True,
+                samesite="lax",
+                max_age=12 * 3600,
             ).middleware
         ],
         debug=False,

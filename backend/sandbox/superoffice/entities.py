@@ -11,7 +11,13 @@ from backend.sandbox.superoffice.store import Appointment, Participant
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?$")
-LIMITS = {"Title": 255, "Location": 254, "Description": 2048, "JoinVideomeetUrl": 2000, "CentralserviceVideomeetId": 100}
+LIMITS = {
+    "Title": 255,
+    "Location": 254,
+    "Description": 2048,
+    "JoinVideomeetUrl": 2000,
+    "CentralserviceVideomeetId": 100,
+}
 
 
 class EntityError(ValueError):

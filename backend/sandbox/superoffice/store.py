@@ -96,7 +96,8 @@ class AppointmentStore:
     def get(self, context_id: str, appointment_id: int) -> Appointment | None:
         with self._connect() as db:
             row = db.execute(
-                "SELECT * FROM appointment WHERE context_id = ? AND appointment_id = ?", (context_id, appointment_id)
+                "SELECT * FROM appointment WHERE context_id = ? AND appointment_id = ?",
+                (context_id, appointment_id),
             ).fetchone()
         return self._appointment(row) if row else None
 
@@ -116,7 +117,8 @@ class AppointmentStore:
     def delete(self, context_id: str, appointment_id: int) -> bool:
         with self._connect() as db:
             cursor = db.execute(
-                "DELETE FROM appointment WHERE context_id = ? AND appointment_id = ?", (context_id, appointment_id)
+                "DELETE FROM appointment WHERE context_id = ? AND appointment_id = ?",
+                (context_id, appointment_id),
             )
         return cursor.rowcount == 1
 

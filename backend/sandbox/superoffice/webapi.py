@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Request, Response, delete, get, post, put
 from litestar.datastructures import State
+from litestar.params import FromPath
 from litestar.status_codes import (
     HTTP_204_NO_CONTENT,
     HTTP_400_BAD_REQUEST,
@@ -33,7 +34,12 @@ class SuperOfficeError(Exception):
 
 
 def superoffice_error_response(request: Request[Any, Any, Any], error: SuperOfficeError) -> Response[Any]:
-    body = {"Error": True, "ErrorType": error.error_type, "ErrorMessage": error.message, "ErrorSource": request.url.path}
+    body = {
+        "Error": True,
+        "ErrorType": error.error_type,
+        "ErrorMessage": error.message,
+        "ErrorSource": request.url.path,
+    }
     return Response(body, status_code=error.status_code)
 
 
@@ -78,13 +84,15 @@ BASE = "/{context_id:str}/api/v1/Appointment"
 
 
 @get(BASE + "/{appointment_id:int}")
-async def get_appointment(request: Request[Any, Any, Any], state: State, context_id: str, appointment_id: int) -> dict:
+async def get_appointment(
+    request: Request[Any, Any, Any], state: State, context_id: FromPath[str], appointment_id: FromPath[int]
+) -> dict:
     _caller(request, context_id)
     return to_entity(_existing(state.appointments, context_id, appointment_id))
 
 
 @post(BASE, status_code=200)
-async def create_appointment(request: Request[Any, Any, Any], state: State, context_id: str) -> dict:
+async def create_appointment(request: Request[Any, Any, Any], state: State, context_id: FromPath[str]) -> dict:
     associate = _caller(request, context_id)
     appointment = _parse(await _entity_body(request), associate)
     return to_entity(state.appointments.add(appointment))
@@ -92,7 +100,7 @@ async def create_appointment(request: Request[Any, Any, Any], state: State, cont
 
 @put(BASE + "/{appointment_id:int}")
 async def replace_appointment(
-    request: Request[Any, Any, Any], state: State, context_id: str, appointment_id: int
+    request: Request[Any, Any, Any], state: State, context_id: FromPath[str], appointment_id: FromPath[int]
 ) -> dict:
     associate = _caller(request, context_id)
     stored = _existing(state.appointments, context_id, appointment_id)
@@ -103,7 +111,9 @@ async def replace_appointment(
 
 
 @delete(BASE + "/{appointment_id:int}", status_code=HTTP_204_NO_CONTENT)
-async def delete_appointment(request: Request[Any, Any, Any], state: State, context_id: str, appointment_id: int) -> None:
+async def delete_appointment(
+    request: Request[Any, Any, Any], state: State, context_id: FromPath[str], appointment_id: FromPath[int]
+) -> None:
     _caller(request, context_id)
     _existing(state.appointments, context_id, appointment_id)
     state.appointments.delete(context_id, appointment_id)

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_401_UNAUTHORIZED, HTTP_303_SEE_OTHER
+from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST, HTTP_401_UNAUTHORIZED
 
 from backend.sandbox.superoffice.demo_world import ASSOCIATES, MEETING_TYPES, TENANTS, authenticate
 from backend.sandbox.superoffice.entities import to_entity
@@ -21,7 +21,7 @@ MAX_DIARY_SPAN = timedelta(days=62)
 
 
 @get("/login", sync_to_thread=False)
-def login_form(next: str | None = None) -> Template:  # noqa: A002  (the query parameter is called next)
+def login_form(next: FromQuery[str | None] = None) -> Template:
     return Template("login.html", context={"next": safe_next(next), "error": None, "username": ""})
 
 
@@ -61,7 +61,9 @@ def diary(request: Request[Any, Any, Any]) -> Template | Redirect:
 
 
 @get("/webclient/diary", sync_to_thread=True)
-def diary_entries(request: Request[Any, Any, Any], state: State, start: str, end: str) -> list[dict[str, Any]]:
+def diary_entries(
+    request: Request[Any, Any, Any], state: State, start: FromQuery[str], end: FromQuery[str]
+) -> list[dict[str, Any]]:
     """The web client's own call (not part of the WebAPI contract): appointments overlapping [start, end)."""
     associate = signed_in_associate(request)
     if associate is None:
@@ -69,10 +71,14 @@ def diary_entries(request: Request[Any, Any, Any], state: State, start: str, end
     try:
         window = datetime.fromisoformat(start), datetime.fromisoformat(end)
     except ValueError:
-        raise SuperOfficeError(HTTP_400_BAD_REQUEST, "SoArgumentException", "start and end must be date-times.") from None
+        raise SuperOfficeError(
+            HTTP_400_BAD_REQUEST, "SoArgumentException", "start and end must be date-times."
+        ) from None
     if any(moment.tzinfo is None for moment in window) or not timedelta(0) < window[1] - window[0] <= MAX_DIARY_SPAN:
         raise SuperOfficeError(
-            HTTP_400_BAD_REQUEST, "SoArgumentException", "start and end need offsets and may span at most 62 days."
+            HTTP_400_BAD_REQUEST,
+            "SoArgumentException",
+            "start and end need offsets and may span at most 62 days.",
         )
     appointments = state.appointments.diary(associate.context_id, associate.associate_id, *window)
     return [to_entity(appointment) for appointment in appointments]

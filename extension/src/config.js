@@ -1,0 +1,44 @@
+// The extension's settings, kept in chrome.storage.local: the one place they are read and written.
+
+export const DEFAULT_BACKEND_URL = "http://127.0.0.1:8000";
+
+const KEYS = { backendUrl: "backendUrl", connection: "connection" };
+
+function storage() {
+  return chrome.storage.local;
+}
+
+// The service's base URL from what a person typed, or null when it is not an http(s) address.
+export function normaliseBackendUrl(text) {
+  let url;
+  try {
+    url = new URL(String(text).trim());
+  } catch {
+    return null;
+  }
+  if (!["https:", "http:"].includes(url.protocol) || url.username || url.password || url.search || url.hash) {
+    return null;
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+}
+
+// The host permission pattern that lets the service worker reach the service (any port of that host).
+export function permissionPattern(backendUrl) {
+  const url = new URL(backendUrl);
+  return `${url.protocol}//${url.hostname}/*`;
+}
+
+export async function getBackendUrl() {
+  const stored = await storage().get(KEYS.backendUrl);
+  return stored[KEYS.backendUrl] || DEFAULT_BACKEND_URL;
+}
+
+export async function setBackendUrl(url) {
+  await storage().set({ [KEYS.backendUrl]: url });
+}
+
+// The signed-in CRM user's connection to the service ({token, ...}), or null before the user connects.
+export async function getConnection() {
+  const stored = await storage().get(KEYS.connection);
+  return stored[KEYS.connection] || null;
+}

@@ -1,0 +1,49 @@
+"""Debian's Chromium, headless, with the unpacked extension loaded (see DEVELOPERS.md and extension-mechanics)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, Playwright, Worker
+
+from backend import PROJECT_ROOT
+
+EXTENSION_DIR = PROJECT_ROOT / "extension"
+CHROMIUM = os.environ.get("MEETINGS_TEST_CHROMIUM", "/usr/bin/chromium")
+
+
+@contextmanager
+def extension_browser(playwright: Playwright, profile_dir: Path) -> Iterator[BrowserContext]:
+    context = playwright.chromium.launch_persistent_context(
+        str(profile_dir),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            f"--disable-extensions-except={EXTENSION_DIR}",
+            f"--load-extension={EXTENSION_DIR}",
+            "--no-sandbox",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    )
+    context.set_default_timeout(10_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def extension_worker(context: BrowserContext) -> Worker:
+    """The extension's service worker (checked first: waiting for the event alone can hang)."""
+    if context.service_workers:
+        return context.service_workers[0]
+    return context.wait_for_event("serviceworker")
+
+
+def extension_id(context: BrowserContext) -> str:
+    return extension_worker(context).url.split("/")[2]

@@ -1,0 +1,38 @@
+"""The backend and the sandbox served for real on free ports of 127.0.0.1, for as long as a test needs them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from backend.cli import build_sites
+from backend.server import bind_socket, serving_in_background
+from backend.settings import Settings
+
+
+@dataclass(frozen=True)
+class LiveServers:
+    settings: Settings
+
+    @property
+    def backend_url(self) -> str:
+        return self.settings.public_url
+
+    @property
+    def sandbox_url(self) -> str:
+        return self.settings.sandbox_url
+
+
+@contextmanager
+def live_servers(settings: Settings) -> Iterator[LiveServers]:
+    backend_sock = bind_socket("127.0.0.1", 0)
+    sandbox_sock = bind_socket("127.0.0.1", 0)
+    bound = Settings(
+        **settings.model_dump(exclude={"port", "sandbox_port", "public_url", "sandbox_url", "host"}),
+        host="127.0.0.1",
+        port=backend_sock.getsockname()[1],
+        sandbox_port=sandbox_sock.getsockname()[1],
+    )
+    with serving_in_background(build_sites(bound, backend_sock, sandbox_sock)):
+        yield LiveServers(bound)
