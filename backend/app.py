@@ -15,11 +15,18 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from backend import PROJECT_ROOT
+from backend.crm.superoffice import SuperOfficeSignIn
 from backend.db import create_engine, provide_session, session_factory
 from backend.security import derive_key
 from backend.settings import Settings
+from backend.web import auth, errors
+from backend.web.admin import VideoMeetingsController
 from backend.web.health import healthz
 from backend.web.pages import home
+from backend.web.security_headers import security_headers
+
+SESSION_COOKIE = "meetings_session"
+CSRF_COOKIE = "meetings_csrf"
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -39,10 +46,12 @@ def create_app(settings: Settings) -> Litestar:
         return settings
 
     secure_cookies = settings.public_url.startswith("https://")
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             healthz,
             home,
+            *auth.ROUTES,
+            VideoMeetingsController,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
         ],
         lifespan=[database],
@@ -50,22 +59,33 @@ def create_app(settings: Settings) -> Litestar:
             "settings": Provide(provide_settings, use_cache=True, sync_to_thread=False),
             "db_session": Provide(provide_session),
         },
+        exception_handlers=errors.HANDLERS,
         plugins=[HTMXPlugin()],
         template_config=TemplateConfig(directory=PROJECT_ROOT / "templates", engine=JinjaTemplateEngine),
         csrf_config=CSRFConfig(
             secret=derive_key(settings.secret, "csrf").hex(),
+            cookie_name=CSRF_COOKIE,
             cookie_secure=secure_cookies,
+            cookie_httponly=True,  # pages carry the token themselves (form field, htmx header)
             cookie_samesite="lax",
         ),
         middleware=[
+            security_headers(secure_cookies),
             CookieBackendConfig(
                 secret=derive_key(settings.secret, "session"),
-                key="meetings_session",
+                key=SESSION_COOKIE,
                 httponly=True,
                 secure=secure_cookies,
                 samesite="lax",
                 max_age=8 * 3600,
-            ).middleware
+            ).middleware,
         ],
         debug=False,
     )
+    app.state.superoffice = SuperOfficeSignIn(
+        issuer=settings.superoffice_url,
+        client_id=settings.superoffice_client_id,
+        client_secret=settings.superoffice_secret,
+        redirect_uri=settings.auth_callback_url,
+    )
+    return app

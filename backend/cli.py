@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from backend.app import create_app
 from backend.db import alembic_config, upgrade_database
 from backend.sandbox.app import SandboxConfig, create_sandbox_app
+from backend.sandbox.superoffice.oidc_store import OAuthClient
 from backend.security import derive_key
 from backend.server import Site, bind_socket, serve_forever
 from backend.settings import Settings
@@ -28,6 +29,13 @@ def build_sites(settings: Settings, backend_sock: Any, sandbox_sock: Any | None)
             public_url=settings.sandbox_url,
             backend_url=settings.public_url,
             session_secret=derive_key(settings.secret, "sandbox-session"),
+            superoffice_clients=(
+                OAuthClient(
+                    client_id=settings.superoffice_client_id,
+                    client_secret=settings.superoffice_secret,
+                    redirect_uris=(settings.auth_callback_url,),
+                ),
+            ),
         )
         sites.append(Site(create_sandbox_app(sandbox), sandbox_sock))
     return sites

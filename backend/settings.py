@@ -5,6 +5,7 @@ Every field is documented in the README's settings table; keep the two in step.
 
 from __future__ import annotations
 
+import hmac
 import os
 import secrets
 import tempfile
@@ -13,6 +14,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+SANDBOX_CLIENT_ID = "meetings-for-superoffice"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
 
 
@@ -54,6 +56,26 @@ class Settings(BaseSettings):
     log_level: str = "info"
     """Log level of the servers: debug, info, warning, error."""
 
+    superoffice_url: str = ""
+    """SuperOffice environment (``https://online.superoffice.com``, ``https://sod.superoffice.com``): the OpenID
+    Connect issuer, discovered at ``{url}/login/.well-known/openid-configuration``. Empty means the sandbox."""
+
+    superoffice_client_id: str = ""
+    """The application's client id at SuperOffice. Empty with the sandbox: the sandbox's registration."""
+
+    superoffice_client_secret: SecretStr | None = None
+    """The application's client secret at SuperOffice. Empty with the sandbox: the sandbox's registration."""
+
+    zoom_client_id: str = ""
+    """Zoom OAuth app credentials; without them (and without the sandbox) Zoom cannot be chosen."""
+    zoom_client_secret: SecretStr | None = None
+    teams_client_id: str = ""
+    """Microsoft Entra app credentials for Teams; without them (and without the sandbox) Teams cannot be chosen."""
+    teams_client_secret: SecretStr | None = None
+    google_client_id: str = ""
+    """Google OAuth client for Meet; without it (and without the sandbox) Google Meet cannot be chosen."""
+    google_client_secret: SecretStr | None = None
+
     @model_validator(mode="after")
     def _fill_derived_defaults(self) -> Settings:
         # Frozen model: derived defaults are set once here, so the rest of the code reads plain fields.
@@ -71,6 +93,17 @@ class Settings(BaseSettings):
         object.__setattr__(self, "sandbox_url", self.sandbox_url.rstrip("/"))
         if len(self.secret.encode()) < 32:
             raise ValueError("MEETINGS_SECRET_KEY must be at least 32 characters long")
+        if not self.superoffice_url:
+            if not self.sandbox:
+                raise ValueError("MEETINGS_SUPEROFFICE_URL is needed when the sandbox is off")
+            object.__setattr__(self, "superoffice_url", self.sandbox_url)
+            object.__setattr__(self, "superoffice_client_id", self.superoffice_client_id or SANDBOX_CLIENT_ID)
+            if self.superoffice_client_secret is None:
+                sandbox_secret = hmac.new(self.secret.encode(), b"sandbox superoffice client", "sha256").hexdigest()
+                object.__setattr__(self, "superoffice_client_secret", SecretStr(sandbox_secret))
+        object.__setattr__(self, "superoffice_url", self.superoffice_url.rstrip("/"))
+        if not self.superoffice_client_id or self.superoffice_client_secret is None:
+            raise ValueError("MEETINGS_SUPEROFFICE_CLIENT_ID and MEETINGS_SUPEROFFICE_CLIENT_SECRET are needed")
         return self
 
     @property
@@ -78,6 +111,16 @@ class Settings(BaseSettings):
         """The secret key as text (never log it)."""
         assert self.secret_key is not None
         return self.secret_key.get_secret_value()
+
+    @property
+    def superoffice_secret(self) -> str:
+        assert self.superoffice_client_secret is not None
+        return self.superoffice_client_secret.get_secret_value()
+
+    @property
+    def auth_callback_url(self) -> str:
+        """Where SuperOffice sends users back after sign-in (register it with SuperOffice)."""
+        return f"{self.public_url}/auth/callback"
 
     @property
     def is_sqlite(self) -> bool:

@@ -11,7 +11,10 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from backend.sandbox.superoffice import oidc as oidc_routes
 from backend.sandbox.superoffice import webapi, webclient
+from backend.sandbox.superoffice.oidc_server import SandboxAuthorizationServer
+from backend.sandbox.superoffice.oidc_store import OAuthClient, OidcStore
 from backend.sandbox.superoffice.store import AppointmentStore
 
 SUPEROFFICE_DIR = Path(__file__).parent / "superoffice"
@@ -29,14 +32,18 @@ class SandboxConfig:
     """The meetings backend (for the CRM's Configure button and its webhooks)."""
     session_secret: bytes
     """32 bytes that sign the emulated CRM's sign-in cookie."""
+    superoffice_clients: tuple[OAuthClient, ...] = ()
+    """Applications registered for sign-in with the emulated SuperOffice (the meetings backend)."""
 
 
 def create_sandbox_app(config: SandboxConfig) -> Litestar:
     store = AppointmentStore(config.data_dir / "superoffice.sqlite3")
+    oidc = SandboxAuthorizationServer(OidcStore(config.data_dir, config.superoffice_clients), config.public_url)
     app = Litestar(
         route_handlers=[
             *webclient.ROUTES,
             *webapi.ROUTES,
+            *oidc_routes.ROUTES,
             create_static_files_router(path="/static", directories=[SUPEROFFICE_DIR / "static"]),
         ],
         exception_handlers={webapi.SuperOfficeError: webapi.superoffice_error_response},
@@ -54,4 +61,5 @@ def create_sandbox_app(config: SandboxConfig) -> Litestar:
     )
     app.state.appointments = store
     app.state.config = config
+    app.state.oidc = oidc
     return app

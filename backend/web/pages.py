@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from litestar import get
-from litestar.response import Template
+from typing import Any
+
+from litestar import Request, get
+from litestar.response import Redirect, Template
+
+from backend.web.session_user import current_user
 
 
 @get("/", sync_to_thread=False)
-def home() -> Template:
-    """What the service is and where to start."""
-    return Template(template_name="pages/home.html")
+def home(request: Request[Any, Any, Any]) -> Template | Redirect:
+    """Administrators go to the configuration page; everyone else reads how to use video meetings."""
+    user = current_user(request)
+    if user is not None and user.is_administrator and user.tenant_id is not None:
+        return Redirect("/admin/video-meetings")
+    return Template("pages/home.html", context={"user": user})

@@ -24,6 +24,9 @@ def test_environment_variables_configure_the_instance(tmp_path: Path, monkeypatc
     monkeypatch.setenv("MEETINGS_PORT", "9100")
     monkeypatch.setenv("MEETINGS_PUBLIC_URL", "https://meetings.example.com/")
     monkeypatch.setenv("MEETINGS_SANDBOX", "false")
+    monkeypatch.setenv("MEETINGS_SUPEROFFICE_URL", "https://sod.superoffice.com/")
+    monkeypatch.setenv("MEETINGS_SUPEROFFICE_CLIENT_ID", "abc")
+    monkeypatch.setenv("MEETINGS_SUPEROFFICE_CLIENT_SECRET", "def")
 
     settings = Settings()
 

@@ -44,7 +44,15 @@ def superoffice_error_response(request: Request[Any, Any, Any], error: SuperOffi
 
 
 def _caller(request: Request[Any, Any, Any], context_id: str) -> DemoAssociate:
-    associate = signed_in_associate(request)
+    """The associate behind a Bearer access token (applications) or the web client's sign-in cookie."""
+    scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer":
+        token = request.app.state.oidc.store.by_access_token(credential.strip())
+        associate = token.get_user() if token else None
+        if associate is None:
+            raise SuperOfficeError(HTTP_401_UNAUTHORIZED, "SoUnauthorizedException", "The access token is not valid.")
+    else:
+        associate = signed_in_associate(request)
     if associate is None:
         raise SuperOfficeError(HTTP_401_UNAUTHORIZED, "SoUnauthorizedException", "Not signed in.")
     if associate.context_id != context_id:

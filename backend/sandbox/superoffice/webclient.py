@@ -84,10 +84,20 @@ def diary_entries(
     return [to_entity(appointment) for appointment in appointments]
 
 
+@get("/settings", sync_to_thread=False)
+def settings_page(request: Request[Any, Any, Any], state: State) -> Template | Redirect:
+    """Settings and maintenance: Preferences, with the Video meetings tab and its Configure button."""
+    associate = signed_in_associate(request)
+    if associate is None:
+        return Redirect("/login?next=/settings", status_code=HTTP_303_SEE_OTHER)
+    context = {"associate": associate, "tenant": TENANTS[associate.context_id], "backend_url": state.config.backend_url}
+    return Template("settings.html", context=context)
+
+
 @get("/demo-users", sync_to_thread=False)
 def demo_users() -> Template:
     """Who can sign in to the sandbox (also printed by ``make run`` and listed in the README)."""
     return Template("demo_users.html", context={"associates": ASSOCIATES, "tenants": TENANTS})
 
 
-ROUTES = [login_form, login, logout, diary, diary_entries, demo_users]
+ROUTES = [login_form, login, logout, diary, diary_entries, settings_page, demo_users]

@@ -1,0 +1,192 @@
+"""Sign-in with SuperOffice (OpenID Connect, authorization code flow with PKCE), per SuperOffice Online's contract.
+
+The issuer is a setting; the same code signs in against the sandbox or a real SuperOffice environment.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from authlib.common.security import generate_token
+from authlib.integrations.base_client import OAuthError
+from joserfc import jwt
+from joserfc.errors import InvalidKeyIdError, JoseError
+from joserfc.jwk import KeySet
+
+from backend.http import http_client, oauth_client
+
+CLAIM = "http://schemes.superoffice.net/identity/"
+DISCOVERY_PATH = "/login/.well-known/openid-configuration"
+METADATA_LIFETIME_SECONDS = 3600
+CLOCK_LEEWAY_SECONDS = 60
+UNREACHABLE = "SuperOffice's sign-in service could not be reached. Try again in a moment."
+
+
+class SignInError(Exception):
+    """Sign-in did not complete. The message is for the person signing in: what happened, what to do."""
+
+    def __init__(self, message: str, *, status_code: int = 400) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+@dataclass(frozen=True)
+class CrmIdentity:
+    """Who signed in, from the verified id token's SuperOffice claims."""
+
+    subject: str
+    context_id: str
+    associate_id: int
+    email: str
+    is_administrator: bool
+    company_name: str
+    initials: str
+    webapi_url: str
+
+
+@dataclass(frozen=True)
+class PendingSignIn:
+    """What must come back unchanged from SuperOffice (kept in the user's session until the callback)."""
+
+    state: str
+    nonce: str
+    code_verifier: str
+
+    @classmethod
+    def new(cls) -> PendingSignIn:
+        return cls(state=generate_token(32), nonce=generate_token(32), code_verifier=generate_token(64))
+
+
+class SuperOfficeSignIn:
+    """The OpenID Connect client for one SuperOffice environment and one registered application."""
+
+    def __init__(self, *, issuer: str, client_id: str, client_secret: str, redirect_uri: str) -> None:
+        self.issuer = issuer.rstrip("/")
+        self.client_id = client_id
+        self._client_secret = client_secret
+        self.redirect_uri = redirect_uri
+        self._metadata: dict[str, Any] | None = None
+        self._metadata_at = 0.0
+        self._keys: KeySet | None = None
+
+    def __repr__(self) -> str:
+        return f"SuperOfficeSignIn(issuer={self.issuer!r}, client_id={self.client_id!r})"
+
+    async def metadata(self) -> dict[str, Any]:
+        """The provider's discovery document, cached for an hour; its issuer must be the one configured."""
+        if self._metadata is None or time.monotonic() - self._metadata_at > METADATA_LIFETIME_SECONDS:
+            document = await self._get_json(f"{self.issuer}{DISCOVERY_PATH}")
+            if document.get("issuer", "").rstrip("/") != self.issuer:
+                raise SignInError("SuperOffice's sign-in service describes another issuer; sign-in is not safe.")
+            self._metadata, self._metadata_at, self._keys = document, time.monotonic(), None
+        return self._metadata
+
+    async def authorization_url(self, pending: PendingSignIn) -> str:
+        metadata = await self.metadata()
+        async with self._oauth() as client:
+            url, _ = client.create_authorization_url(
+                metadata["authorization_endpoint"],
+                state=pending.state,
+                nonce=pending.nonce,
+                code_verifier=pending.code_verifier,
+                scope="openid",
+                response_mode="query",
+            )
+        return str(url)
+
+    async def complete(self, pending: PendingSignIn, *, code: str) -> CrmIdentity:
+        """Redeem the code (with the PKCE verifier) and verify the id token: signature, issuer, audience, nonce."""
+        metadata = await self.metadata()
+        async with self._oauth() as client:
+            try:
+                token = await client.fetch_token(
+                    metadata["token_endpoint"], code=code, code_verifier=pending.code_verifier
+                )
+            except OAuthError as error:
+                raise SignInError(
+                    "SuperOffice did not accept this sign-in (it may have been used already or have expired). "
+                    "Please sign in again."
+                ) from error
+            except httpx.HTTPError as error:
+                raise SignInError(UNREACHABLE, status_code=502) from error
+        id_token = token.get("id_token")
+        if not id_token:
+            raise SignInError("SuperOffice's answer had no identity token. Please sign in again.")
+        return await self.verify_id_token(id_token, nonce=pending.nonce)
+
+    async def verify_id_token(self, id_token: str, *, nonce: str) -> CrmIdentity:
+        claims = await self._verified_claims(id_token)
+        registry = jwt.JWTClaimsRegistry(
+            leeway=CLOCK_LEEWAY_SECONDS,
+            iss={"essential": True, "value": self.issuer},
+            aud={"essential": True, "value": self.client_id},
+            sub={"essential": True},
+            exp={"essential": True},
+            nonce={"essential": True, "value": nonce},
+        )
+        try:
+            registry.validate(claims)
+        except JoseError as error:
+            raise SignInError(
+                f"The sign-in answer from SuperOffice is not valid for this service ({error.error}). "
+                "Please sign in again."
+            ) from error
+        return _identity(claims)
+
+    async def _verified_claims(self, id_token: str) -> dict[str, Any]:
+        for refresh in (False, True):  # a key we do not know yet may be a rotated one: fetch the keys once more
+            keys = await self._signing_keys(refresh=refresh)
+            try:
+                return dict(jwt.decode(id_token, keys, algorithms=["RS256"]).claims)
+            except InvalidKeyIdError:
+                continue
+            except JoseError as error:
+                raise SignInError(
+                    "The sign-in answer from SuperOffice could not be verified. Please sign in again."
+                ) from error
+        raise SignInError("The sign-in answer from SuperOffice is signed with an unknown key. Please sign in again.")
+
+    async def _signing_keys(self, *, refresh: bool) -> KeySet:
+        if self._keys is None or refresh:
+            metadata = await self.metadata()
+            self._keys = KeySet.import_key_set(await self._get_json(metadata["jwks_uri"]))
+        return self._keys
+
+    async def _get_json(self, url: str) -> dict[str, Any]:
+        try:
+            async with http_client() as client:
+                response = await client.get(url)
+                response.raise_for_status()
+                return response.json()
+        except (httpx.HTTPError, ValueError) as error:
+            raise SignInError(UNREACHABLE, status_code=502) from error
+
+    def _oauth(self) -> Any:
+        return oauth_client(
+            self.client_id,
+            self._client_secret,
+            redirect_uri=self.redirect_uri,
+            token_endpoint_auth_method="client_secret_basic",  # noqa: S106  (a method name, not a secret)
+            code_challenge_method="S256",
+        )
+
+
+def _identity(claims: dict[str, Any]) -> CrmIdentity:
+    try:
+        return CrmIdentity(
+            subject=str(claims["sub"]),
+            context_id=str(claims[f"{CLAIM}ctx"]),
+            associate_id=int(claims[f"{CLAIM}associateid"]),
+            email=str(claims.get(f"{CLAIM}email") or claims.get("upn") or ""),
+            is_administrator=str(claims.get(f"{CLAIM}is_administrator", "")).lower() == "true",
+            company_name=str(claims.get(f"{CLAIM}company_name", "")),
+            initials=str(claims.get(f"{CLAIM}initials", "")),
+            webapi_url=str(claims.get(f"{CLAIM}webapi_url", "")),
+        )
+    except (KeyError, ValueError) as error:
+        raise SignInError(
+            "SuperOffice's answer lacks the user's company or associate. Please sign in again."
+        ) from error

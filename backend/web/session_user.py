@@ -1,0 +1,123 @@
+"""Who is signed in to the backend (a SuperOffice user), kept in the encrypted session cookie."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+
+from backend.crm.superoffice import CrmIdentity, PendingSignIn
+from backend.services.audit import Actor
+
+USER_KEY = "user"
+PENDING_KEY = "sign_in"
+PENDING_LIFETIME_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class SignedInUser:
+    context_id: str
+    associate_id: int
+    email: str
+    is_administrator: bool
+    company_name: str
+    tenant_id: int | None
+    """Our tenant row; None while the company's administrator has not set the service up."""
+
+    @classmethod
+    def from_identity(cls, identity: CrmIdentity, tenant_id: int | None) -> SignedInUser:
+        return cls(
+            context_id=identity.context_id,
+            associate_id=identity.associate_id,
+            email=identity.email,
+            is_administrator=identity.is_administrator,
+            company_name=identity.company_name,
+            tenant_id=tenant_id,
+        )
+
+    def actor(self) -> Actor:
+        return Actor(
+            kind="admin" if self.is_administrator else "user", associate_id=self.associate_id, email=self.email
+        )
+
+
+class SignInRequired(Exception):
+    """Raised by guards; answered with a trip to SuperOffice's sign-in and back to ``next_path``."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+class AdministratorRequired(Exception):
+    """Raised by guards; answered with a 403 page that says why and how to get access."""
+
+    def __init__(self, user: SignedInUser) -> None:
+        super().__init__(user.email)
+        self.user = user
+
+
+def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> SignedInUser | None:
+    data = (connection.scope.get("session") or {}).get(USER_KEY)
+    if not isinstance(data, dict):
+        return None
+    try:
+        return SignedInUser(**data)
+    except TypeError:  # a cookie from an older release: sign in again
+        return None
+
+
+def start_session(connection: ASGIConnection[Any, Any, Any, Any], user: SignedInUser) -> None:
+    """Replace whatever the session held (a pending sign-in, another user) with this user."""
+    connection.set_session({USER_KEY: asdict(user)})
+
+
+def remember_pending_sign_in(connection: ASGIConnection[Any, Any, Any, Any], pending: PendingSignIn, next_path: str):
+    session = dict(connection.scope.get("session") or {})
+    session[PENDING_KEY] = {**asdict(pending), "next": next_path, "expires": time.time() + PENDING_LIFETIME_SECONDS}
+    connection.set_session(session)
+
+
+def take_pending_sign_in(connection: ASGIConnection[Any, Any, Any, Any]) -> tuple[PendingSignIn, str] | None:
+    """The pending sign-in, removed from the session on first use; None when absent or expired."""
+    session = dict(connection.scope.get("session") or {})
+    data = session.pop(PENDING_KEY, None)
+    connection.set_session(session)
+    if not isinstance(data, dict) or data.get("expires", 0) < time.time():
+        return None
+    try:
+        return PendingSignIn(state=data["state"], nonce=data["nonce"], code_verifier=data["code_verifier"]), data[
+            "next"
+        ]
+    except KeyError:
+        return None
+
+
+def require_signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    if current_user(connection) is None:
+        raise SignInRequired(_here(connection))
+
+
+def require_administrator(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    user = current_user(connection)
+    if user is None:
+        raise SignInRequired(_here(connection))
+    if not user.is_administrator or user.tenant_id is None:
+        raise AdministratorRequired(user)
+
+
+def _here(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    if connection.scope.get("method", "GET") != "GET":
+        return "/"  # a form post cannot be replayed after sign-in; start from the home page
+    query = connection.scope.get("query_string", b"").decode("latin-1")
+    return connection.url.path + (f"?{query}" if query else "")
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only paths of this site: never an open redirect."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
