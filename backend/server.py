@@ -34,6 +34,8 @@ def bind_socket(host: str, port: int) -> socket.socket:
     except OSError as error:
         sock.close()
         raise OSError(f"cannot listen on {host}:{port}: {error.strerror}") from error
+    # Listening now: a browser or test that connects before the server has started waits instead of being refused.
+    sock.listen(2048)
     sock.set_inheritable(True)
     return sock
 

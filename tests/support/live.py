@@ -28,8 +28,12 @@ class LiveServers:
 def live_servers(settings: Settings) -> Iterator[LiveServers]:
     backend_sock = bind_socket("127.0.0.1", 0)
     sandbox_sock = bind_socket("127.0.0.1", 0)
+    # Everything derived from the ports is derived again for the ports actually bound.
+    derived = {"port", "sandbox_port", "public_url", "sandbox_url", "host", "superoffice_url"}
+    if settings.sandbox:
+        derived |= {"superoffice_client_id", "superoffice_client_secret"}
     bound = Settings(
-        **settings.model_dump(exclude={"port", "sandbox_port", "public_url", "sandbox_url", "host"}),
+        **settings.model_dump(exclude=derived),
         host="127.0.0.1",
         port=backend_sock.getsockname()[1],
         sandbox_port=sandbox_sock.getsockname()[1],

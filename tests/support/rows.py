@@ -1,0 +1,25 @@
+"""Reading the backend's tables from a test, to assert on what was stored."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlmodel import SQLModel, select
+
+from backend.db import create_engine, session_factory
+from backend.settings import Settings
+from tests.support.database import run_blocking
+
+Row = TypeVar("Row", bound=SQLModel)
+
+
+def rows(settings: Settings, table: type[Row], *conditions: Any) -> list[Row]:
+    async def query() -> list[Row]:
+        engine = create_engine(settings)
+        try:
+            async with session_factory(engine)() as db:
+                return list((await db.exec(select(table).where(*conditions))).all())
+        finally:
+            await engine.dispose()
+
+    return run_blocking(query())
