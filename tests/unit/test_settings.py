@@ -63,3 +63,20 @@ def test_a_short_secret_key_is_refused_with_a_reason(tmp_path: Path) -> None:
 def test_a_port_out_of_range_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="port"):
         Settings(data_dir=tmp_path, secret_key="k" * 40, port=70000)
+
+
+def test_sign_in_defaults_to_the_sandbox_with_its_own_registration(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, secret_key="k" * 40, sandbox_port=8101)
+
+    assert settings.superoffice_url == "http://127.0.0.1:8101"
+    assert settings.superoffice_client_id == "meetings-for-superoffice"
+    assert len(settings.superoffice_secret) >= 32
+    assert settings.superoffice_secret != settings.secret
+    assert settings.auth_callback_url == "http://127.0.0.1:8000/auth/callback"
+
+
+def test_without_the_sandbox_superoffice_must_be_configured(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="MEETINGS_SUPEROFFICE_URL is needed when the sandbox is off"):
+        Settings(data_dir=tmp_path, secret_key="k" * 40, sandbox=False)
+    with pytest.raises(ValidationError, match="MEETINGS_SUPEROFFICE_CLIENT_ID and MEETINGS_SUPEROFFICE_CLIENT_SECRET"):
+        Settings(data_dir=tmp_path, secret_key="k" * 40, sandbox=False, superoffice_url="https://sod.superoffice.com")
