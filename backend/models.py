@@ -73,7 +73,15 @@ class Tenant(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
-class ProviderConnection(SQLModel, table=True):
+class ProviderTokens(SQLModel):
+    """A grant's tokens at the provider, encrypted at rest (never logged: hidden from ``repr``)."""
+
+    access_token_encrypted: str | None = Field(default=None, sa_type=sa.Text, repr=False)
+    refresh_token_encrypted: str | None = Field(default=None, sa_type=sa.Text, repr=False)
+    token_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ProviderConnection(ProviderTokens, table=True):
     """The company's video provider: at most one per tenant."""
 
     __tablename__ = "provider_connection"
@@ -84,9 +92,6 @@ class ProviderConnection(SQLModel, table=True):
     state: ConnectionState = Field(default=ConnectionState.PENDING, sa_type=sa.String(16))
     account_id: str = Field(default="", max_length=255)
     account_email: str = Field(default="", max_length=320)
-    access_token_encrypted: str | None = Field(default=None, sa_type=sa.Text, repr=False)
-    refresh_token_encrypted: str | None = Field(default=None, sa_type=sa.Text, repr=False)
-    token_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     provider_settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     """The company setting asked for after connect (Zoom: meeting passcode; Teams: lobby; Meet: access)."""
     connected_by_associate_id: int = Field()
@@ -94,7 +99,7 @@ class ProviderConnection(SQLModel, table=True):
     connected_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
-class UserConnection(SQLModel, table=True):
+class UserConnection(ProviderTokens, table=True):
     """One CRM user's grant at the company's provider."""
 
     __tablename__ = "user_connection"
@@ -107,9 +112,6 @@ class UserConnection(SQLModel, table=True):
     state: ConnectionState = Field(default=ConnectionState.ACTIVE, sa_type=sa.String(16))
     provider_user_id: str = Field(default="", max_length=255)
     provider_email: str = Field(default="", max_length=320)
-    access_token_encrypted: str | None = Field(default=None, sa_type=sa.Text, repr=False)
-    refresh_token_encrypted: str | None = Field(default=None, sa_type=sa.Text, repr=False)
-    token_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     token_version: int = Field(default=1)
     """Bumped to revoke every extension token issued to this user."""
     connected_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -131,8 +131,7 @@ class SuperOfficeSignIn:
             registry.validate(claims)
         except JoseError as error:
             raise SignInError(
-                f"The sign-in answer from SuperOffice is not valid for this service ({error}). "
-                "Please sign in again."
+                f"The sign-in answer from SuperOffice is not valid for this service ({error}). Please sign in again."
             ) from error
         return _identity(claims)
 

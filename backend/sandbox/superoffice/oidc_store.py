@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +16,7 @@ from authlib.oauth2.rfc6749 import ClientMixin, TokenMixin
 from authlib.oidc.core import AuthorizationCodeMixin
 from joserfc.jwk import RSAKey
 
+from backend.sandbox.sqlite import connect
 from backend.sandbox.superoffice.demo_world import DemoAssociate, find_associate
 
 CODE_LIFETIME_SECONDS = 600  # SuperOffice: codes expire after 10 minutes
@@ -161,25 +159,15 @@ class OidcStore:
         self.clients = {client.client_id: client for client in clients}
         self.signing_key = _load_or_create_key(data_dir / "superoffice_signing_key.json")
         data_dir.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
+        with connect(self.path) as db:
             db.executescript(_SCHEMA)
 
     @property
     def jwks(self) -> dict[str, Any]:
         return {"keys": [{**self.signing_key.as_dict(private=False), "use": "sig", "alg": "RS256"}]}
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.row_factory = sqlite3.Row
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
-
     def save_code(self, code: AuthorizationCode) -> None:
-        with self._connect() as db:
+        with connect(self.path) as db:
             db.execute(
                 "INSERT INTO oauth_code (code, client_id, redirect_uri, scope, nonce, code_challenge,"
                 " code_challenge_method, context_id, associate_id, auth_time, expires_at)"
@@ -201,7 +189,7 @@ class OidcStore:
 
     def unused_code(self, code: str, client_id: str) -> AuthorizationCode | None:
         """The code if it was issued to this client, is unexpired and was never redeemed."""
-        with self._connect() as db:
+        with connect(self.path) as db:
             row = db.execute(
                 "SELECT * FROM oauth_code WHERE code = ? AND client_id = ? AND used = 0 AND expires_at > ?",
                 (code, client_id, int(time.time())),
@@ -213,18 +201,18 @@ class OidcStore:
         return AuthorizationCode(**values)
 
     def mark_code_used(self, code: str) -> None:
-        with self._connect() as db:
+        with connect(self.path) as db:
             db.execute("UPDATE oauth_code SET used = 1 WHERE code = ?", (code,))
 
     def nonce_was_used(self, client_id: str, nonce: str) -> bool:
-        with self._connect() as db:
+        with connect(self.path) as db:
             row = db.execute(
                 "SELECT 1 FROM oauth_code WHERE client_id = ? AND nonce = ?", (client_id, nonce)
             ).fetchone()
         return row is not None
 
     def save_token(self, token: dict[str, Any], client_id: str, associate: DemoAssociate) -> None:
-        with self._connect() as db:
+        with connect(self.path) as db:
             db.execute(
                 "INSERT INTO oauth_token (access_token, refresh_token, client_id, scope, context_id, associate_id,"
                 " issued_at, expires_in) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -242,7 +230,7 @@ class OidcStore:
 
     def _token(self, column: str, value: str) -> IssuedToken | None:
         assert column in ("access_token", "refresh_token")
-        with self._connect() as db:
+        with connect(self.path) as db:
             row = db.execute(f"SELECT * FROM oauth_token WHERE {column} = ?", (value,)).fetchone()  # noqa: S608
         if row is None:
             return None
@@ -259,7 +247,7 @@ class OidcStore:
         return None if token is None or token.revoked or token.is_expired() else token
 
     def revoke(self, token: IssuedToken) -> None:
-        with self._connect() as db:
+        with connect(self.path) as db:
             db.execute("UPDATE oauth_token SET revoked = 1 WHERE access_token = ?", (token.access_token,))
 
 

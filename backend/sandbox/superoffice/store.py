@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from backend.sandbox.sqlite import connect
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS appointment (
@@ -71,30 +71,20 @@ class AppointmentStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
+        with connect(self.path) as db:
             db.executescript(_SCHEMA)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.row_factory = sqlite3.Row
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
 
     def add(self, appointment: Appointment) -> Appointment:
         row = self._row(appointment)
         del row["appointment_id"]
         columns = ", ".join(f'"{name}"' for name in row)
         marks = ", ".join(f":{name}" for name in row)
-        with self._connect() as db:
+        with connect(self.path) as db:
             cursor = db.execute(f"INSERT INTO appointment ({columns}) VALUES ({marks})", row)  # noqa: S608
         return replace(appointment, appointment_id=int(cursor.lastrowid or 0))
 
     def get(self, context_id: str, appointment_id: int) -> Appointment | None:
-        with self._connect() as db:
+        with connect(self.path) as db:
             row = db.execute(
                 "SELECT * FROM appointment WHERE context_id = ? AND appointment_id = ?",
                 (context_id, appointment_id),
@@ -106,7 +96,7 @@ class AppointmentStore:
         saved = replace(appointment, updated=datetime.now(UTC))
         row = self._row(saved)
         assignments = ", ".join(f'"{name}" = :{name}' for name in row if name != "appointment_id")
-        with self._connect() as db:
+        with connect(self.path) as db:
             db.execute(
                 f"UPDATE appointment SET {assignments} "  # noqa: S608
                 "WHERE appointment_id = :appointment_id AND context_id = :context_id",
@@ -115,7 +105,7 @@ class AppointmentStore:
         return saved
 
     def delete(self, context_id: str, appointment_id: int) -> bool:
-        with self._connect() as db:
+        with connect(self.path) as db:
             cursor = db.execute(
                 "DELETE FROM appointment WHERE context_id = ? AND appointment_id = ?",
                 (context_id, appointment_id),
@@ -124,7 +114,7 @@ class AppointmentStore:
 
     def diary(self, context_id: str, associate_id: int, start: datetime, end: datetime) -> list[Appointment]:
         """The associate's appointments that overlap ``[start, end)``, earliest first."""
-        with self._connect() as db:
+        with connect(self.path) as db:
             rows = db.execute(
                 'SELECT * FROM appointment WHERE context_id = ? AND associate_id = ? AND start < ? AND "end" > ? '
                 "ORDER BY start, appointment_id",
