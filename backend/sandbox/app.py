@@ -11,13 +11,22 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from backend.sandbox import faults
+from backend.sandbox.faults import Faults
 from backend.sandbox.superoffice import oidc as oidc_routes
 from backend.sandbox.superoffice import webapi, webclient
 from backend.sandbox.superoffice.oidc_server import SandboxAuthorizationServer
 from backend.sandbox.superoffice.oidc_store import OAuthClient, OidcStore
 from backend.sandbox.superoffice.store import AppointmentStore
+from backend.sandbox.zoom import api as zoom_api
+from backend.sandbox.zoom import control as zoom_control
+from backend.sandbox.zoom import oauth as zoom_oauth
+from backend.sandbox.zoom import pages as zoom_pages
+from backend.sandbox.zoom.apps import ZoomApp
+from backend.sandbox.zoom.store import ZoomStore
 
 SUPEROFFICE_DIR = Path(__file__).parent / "superoffice"
+ZOOM_DIR = Path(__file__).parent / "zoom"
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,8 @@ class SandboxConfig:
     """32 bytes that sign the emulated CRM's sign-in cookie."""
     superoffice_clients: tuple[OAuthClient, ...] = ()
     """Applications registered for sign-in with the emulated SuperOffice (the meetings backend)."""
+    zoom_apps: tuple[ZoomApp, ...] = ()
+    """OAuth apps registered on the emulated Zoom Marketplace (the meetings backend's)."""
 
 
 def create_sandbox_app(config: SandboxConfig) -> Litestar:
@@ -44,10 +55,20 @@ def create_sandbox_app(config: SandboxConfig) -> Litestar:
             *webclient.ROUTES,
             *webapi.ROUTES,
             *oidc_routes.ROUTES,
-            create_static_files_router(path="/static", directories=[SUPEROFFICE_DIR / "static"]),
+            *zoom_oauth.ROUTES,
+            *zoom_api.ROUTES,
+            *zoom_pages.ROUTES,
+            *zoom_control.ROUTES,
+            *faults.ROUTES,
+            create_static_files_router(path="/static", directories=[SUPEROFFICE_DIR / "static", ZOOM_DIR / "static"]),
         ],
-        exception_handlers={webapi.SuperOfficeError: webapi.superoffice_error_response},
-        template_config=TemplateConfig(directory=SUPEROFFICE_DIR / "templates", engine=JinjaTemplateEngine),
+        exception_handlers={
+            webapi.SuperOfficeError: webapi.superoffice_error_response,
+            zoom_api.ZoomError: zoom_api.zoom_error_response,
+        },
+        template_config=TemplateConfig(
+            directory=[SUPEROFFICE_DIR / "templates", ZOOM_DIR / "templates"], engine=JinjaTemplateEngine
+        ),
         middleware=[
             CookieBackendConfig(
                 secret=config.session_secret,
@@ -62,4 +83,7 @@ def create_sandbox_app(config: SandboxConfig) -> Litestar:
     app.state.appointments = store
     app.state.config = config
     app.state.oidc = oidc
+    app.state.zoom = ZoomStore(config.data_dir)
+    app.state.zoom_apps = {zoom_app.client_id: zoom_app for zoom_app in config.zoom_apps}
+    app.state.faults = Faults()
     return app

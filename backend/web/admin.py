@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_409_CONFLICT
 
@@ -23,7 +22,7 @@ from backend.web.htmx import wants_partial
 from backend.web.session_user import SignedInUser, current_user, require_administrator
 
 PAGE = "/admin/video-meetings"
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Form = URLEncodedBody[dict[str, str]]
 
 
 def _admin(request: Request[Any, Any, Any]) -> tuple[SignedInUser, int]:

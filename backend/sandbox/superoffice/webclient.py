@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, get, post
 from litestar.datastructures import State
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery
+from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST, HTTP_401_UNAUTHORIZED
 
@@ -28,7 +27,7 @@ def login_form(next: FromQuery[str | None] = None) -> Template:
 @post("/login", sync_to_thread=False)
 def login(
     request: Request[Any, Any, Any],
-    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    data: URLEncodedBody[dict[str, str]],
 ) -> Redirect | Template:
     username, password = data.get("username", ""), data.get("password", "")
     target = safe_next(data.get("next"))

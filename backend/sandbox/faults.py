@@ -1,0 +1,99 @@
+"""Fault switches for the provider emulators: make the next N calls fail the way real providers fail.
+
+Tests arm them over HTTP (``POST /_sandbox/faults``), as they reach everything else in the sandbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from litestar import delete, post
+from litestar.datastructures import State
+from litestar.exceptions import ValidationException
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_204_NO_CONTENT
+
+
+class FaultKind(StrEnum):
+    RATE_LIMITED = "rate_limited"
+    """429 with Retry-After (seconds)."""
+    DAILY_LIMIT = "daily_limit"
+    """429 with Retry-After as a timestamp, as Zoom's daily limit answers."""
+    SERVER_ERROR = "server_error"
+    """500."""
+    HANG = "hang"
+    """No answer for longer than any client waits."""
+    INVALID_GRANT = "invalid_grant"
+    """The token endpoint refuses the refresh token, as when the user revoked the app."""
+
+
+class Target(StrEnum):
+    API = "api"
+    TOKEN = "token"
+
+
+@dataclass
+class Fault:
+    kind: FaultKind
+    remaining: int
+    retry_after_seconds: int = 1
+
+
+class Faults:
+    """Armed faults per provider and target; each call that meets one uses it up."""
+
+    HANG_SECONDS = 30.0
+
+    def __init__(self) -> None:
+        self._armed: dict[tuple[str, Target], list[Fault]] = {}
+        self._lock = threading.Lock()
+
+    def arm(self, provider: str, target: Target, kind: FaultKind, count: int, retry_after_seconds: int = 1) -> None:
+        with self._lock:
+            self._armed.setdefault((provider, target), []).append(Fault(kind, count, retry_after_seconds))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._armed.clear()
+
+    def take(self, provider: str, target: Target) -> Fault | None:
+        """The next armed fault for this call, used up by it; None when the call should succeed."""
+        with self._lock:
+            queue = self._armed.get((provider, target), [])
+            while queue and queue[0].remaining <= 0:
+                queue.pop(0)
+            if not queue:
+                return None
+            queue[0].remaining -= 1
+            return Fault(queue[0].kind, 1, queue[0].retry_after_seconds)
+
+    async def hang(self) -> None:
+        await asyncio.sleep(self.HANG_SECONDS)
+
+
+@post("/_sandbox/faults", status_code=HTTP_204_NO_CONTENT)
+async def arm_fault(state: State, data: JSONBody[dict[str, Any]]) -> None:
+    """Arm a fault: ``{"provider": "zoom", "fault": "rate_limited", "count": 2, "target": "api"}``."""
+    try:
+        state.faults.arm(
+            provider=str(data["provider"]),
+            target=Target(data.get("target", "api")),
+            kind=FaultKind(data["fault"]),
+            count=int(data.get("count", 1)),
+            retry_after_seconds=int(data.get("retry_after_seconds", 1)),
+        )
+    except (KeyError, ValueError) as error:
+        kinds = ", ".join(kind.value for kind in FaultKind)
+        raise ValidationException(f"Give provider, fault (one of {kinds}), count and target (api or token).") from error
+
+
+@delete("/_sandbox/faults", status_code=HTTP_204_NO_CONTENT, sync_to_thread=False)
+def clear_faults(state: State) -> None:
+    state.faults.clear()
+
+
+ROUTES = [arm_fault, clear_faults]

@@ -1,0 +1,177 @@
+"""Zoom's OAuth (``https://zoom.us/oauth/...``), under ``/zoom`` in the sandbox.
+
+Consent page with an ``Email`` field and ``Allow`` / ``Deny``; codes live 5 minutes and are single use; PKCE is
+checked; the token endpoint takes HTTP Basic client auth only; every refresh returns a new refresh token and the old
+one dies at once; ``/oauth/revoke`` uninstalls the app for that user and sends ``app_deauthorized``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from authlib.oauth2.rfc7636.challenge import compare_plain_code_challenge, compare_s256_code_challenge
+from litestar import Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.datastructures import State
+from litestar.params import URLEncodedBody
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_302_FOUND, HTTP_400_BAD_REQUEST, HTTP_401_UNAUTHORIZED
+
+from backend.sandbox.faults import FaultKind, Target
+from backend.sandbox.zoom.apps import ZoomApp, basic_credentials, send_deauthorized
+from backend.sandbox.zoom.faults import fault_response
+from backend.sandbox.zoom.store import ACCESS_TOKEN_LIFETIME_SECONDS, SCOPES, ZoomStore, ZoomToken
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_COOKIE = "zoom_email"
+Form = URLEncodedBody[dict[str, str]]
+
+
+def _error_page(message: str, status_code: int = HTTP_400_BAD_REQUEST) -> Template:
+    return Template("zoom_error.html", context={"message": message}, status_code=status_code)
+
+
+def _redirect_back(redirect_uri: str, **params: str) -> Redirect:
+    separator = "&" if "?" in redirect_uri else "?"
+    return Redirect(f"{redirect_uri}{separator}{urlencode(params)}", status_code=HTTP_302_FOUND)
+
+
+def _checked_request(state: State, params: dict[str, str]) -> tuple[ZoomApp, str] | Template:
+    """The app and redirect URI of an authorize request, or the error page Zoom shows (never a redirect)."""
+    app = state.zoom_apps.get(params.get("client_id", ""))
+    if app is None:
+        return _error_page("Invalid client_id: the app does not exist or is not published (error 4700).")
+    redirect_uri = params.get("redirect_uri") or app.redirect_uris[0]
+    if redirect_uri not in app.redirect_uris:
+        return _error_page("Invalid redirect: the redirect URL is not on the app's allow list (error 4709).")
+    return app, redirect_uri
+
+
+@get("/zoom/oauth/authorize", sync_to_thread=False)
+def consent(request: Request[Any, Any, Any], state: State) -> Template | Redirect:
+    params = dict(request.query_params)
+    checked = _checked_request(state, params)
+    if isinstance(checked, Template):
+        return checked
+    app, redirect_uri = checked
+    if params.get("response_type") != "code":
+        return _redirect_back(redirect_uri, error="unsupported_response_type", state=params.get("state", ""))
+    context = {"app": app, "params": params, "email": request.cookies.get(EMAIL_COOKIE, ""), "error": None}
+    return Template("zoom_consent.html", context=context)
+
+
+@post("/zoom/oauth/authorize", sync_to_thread=False)
+def decide(state: State, data: Form) -> Template | Response[Any]:
+    checked = _checked_request(state, data)
+    if isinstance(checked, Template):
+        return checked
+    app, redirect_uri = checked
+    if data.get("decision") != "allow":
+        return _redirect_back(redirect_uri, error="access_denied", state=data.get("state", ""))
+    email = data.get("email", "").strip()
+    if not EMAIL.match(email):
+        context = {
+            "app": app,
+            "params": data,
+            "email": email,
+            "error": "Enter the e-mail address of your Zoom account.",
+        }
+        return Template("zoom_consent.html", context=context, status_code=HTTP_400_BAD_REQUEST)
+    store: ZoomStore = state.zoom
+    user = store.user_for_email(email)
+    code = store.new_code(
+        client_id=app.client_id,
+        user_id=user.id,
+        redirect_uri=redirect_uri,
+        challenge=data.get("code_challenge") or None,
+        method=data.get("code_challenge_method") or None,
+    )
+    response = _redirect_back(redirect_uri, code=code, **({"state": data["state"]} if data.get("state") else {}))
+    response.set_cookie(EMAIL_COOKIE, user.email, httponly=True, samesite="lax", path="/zoom")
+    return response
+
+
+def _token_error(status_code: int, error: str, reason: str) -> Response[Any]:
+    return Response({"reason": reason, "error": error}, status_code=status_code)
+
+
+def _token_body(token: ZoomToken) -> dict[str, Any]:
+    return {
+        "access_token": token.access_token,
+        "token_type": "bearer",
+        "refresh_token": token.refresh_token,
+        "expires_in": ACCESS_TOKEN_LIFETIME_SECONDS,
+        "scope": SCOPES,
+        "api_url": "https://api.zoom.us",
+    }
+
+
+def _pkce_ok(row: Any, verifier: str | None) -> bool:
+    if not row["code_challenge"]:
+        return True
+    if not verifier:
+        return False
+    if (row["code_challenge_method"] or "plain").upper() == "S256":
+        return compare_s256_code_challenge(verifier, row["code_challenge"])
+    return compare_plain_code_challenge(verifier, row["code_challenge"])
+
+
+async def _client(request: Request[Any, Any, Any], state: State) -> ZoomApp | Response[Any]:
+    credentials = basic_credentials(request.headers.get("authorization", ""))
+    app = state.zoom_apps.get(credentials[0]) if credentials else None
+    if app is None or credentials is None or not app.check_secret(credentials[1]):
+        return _token_error(HTTP_401_UNAUTHORIZED, "invalid_client", "Invalid client_id or client_secret")
+    return app
+
+
+async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
+    values = parse_qs((await request.body()).decode("utf-8", errors="replace"))
+    return {key: items[0] for key, items in values.items() if items}
+
+
+@post("/zoom/oauth/token", status_code=200)
+async def token(request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    app = await _client(request, state)
+    if isinstance(app, Response):
+        return app
+    form = await _form(request)
+    store: ZoomStore = state.zoom
+    grant_type = form.get("grant_type")
+    if grant_type == "authorization_code":
+        row = store.redeem_code(form.get("code", ""), app.client_id)
+        if row is None or row["redirect_uri"] != form.get("redirect_uri", row["redirect_uri"]):
+            return _token_error(HTTP_400_BAD_REQUEST, "invalid_grant", "Invalid authorization code")
+        if not _pkce_ok(row, form.get("code_verifier")):
+            return _token_error(HTTP_400_BAD_REQUEST, "invalid_grant", "Invalid code_verifier")
+        return Response(_token_body(store.issue_token(app.client_id, row["user_id"])))
+    if grant_type == "refresh_token":
+        fault = state.faults.take("zoom", Target.TOKEN)
+        if fault is not None:
+            if fault.kind is FaultKind.INVALID_GRANT:
+                return _token_error(HTTP_400_BAD_REQUEST, "invalid_grant", "Invalid Token!")
+            return await fault_response(state, fault)
+        rotated = store.rotate(form.get("refresh_token", ""), app.client_id)
+        if rotated is None:
+            return _token_error(HTTP_400_BAD_REQUEST, "invalid_grant", "Invalid Token!")
+        return Response(_token_body(rotated))
+    return _token_error(HTTP_400_BAD_REQUEST, "unsupported_grant_type", "Unsupported grant type")
+
+
+@post("/zoom/oauth/revoke", status_code=200)
+async def revoke(request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    app = await _client(request, state)
+    if isinstance(app, Response):
+        return app
+    store: ZoomStore = state.zoom
+    user_id = store.owner_of((await _form(request)).get("token", ""), app.client_id)
+    if user_id is None:
+        return _token_error(HTTP_400_BAD_REQUEST, "invalid_request", "Invalid Token!")
+    store.revoke_user(app.client_id, user_id)
+    user = store.user(user_id)
+    notify = BackgroundTask(send_deauthorized, app, account_id=user.account_id if user else "", user_id=user_id)
+    return Response({"status": "success"}, background=notify)
+
+
+ROUTES = [consent, decide, token, revoke]
