@@ -15,6 +15,7 @@ from backend.app import create_app
 from backend.db import alembic_config, upgrade_database
 from backend.sandbox.app import SandboxConfig, create_sandbox_app
 from backend.sandbox.superoffice.oidc_store import OAuthClient
+from backend.sandbox.zoom.apps import ZoomApp
 from backend.security import derive_key
 from backend.server import Site, bind_socket, serve_forever
 from backend.settings import Settings
@@ -36,9 +37,26 @@ def build_sites(settings: Settings, backend_sock: Any, sandbox_sock: Any | None)
                     redirect_uris=(settings.auth_callback_url,),
                 ),
             ),
+            zoom_apps=_sandbox_zoom_apps(settings),
         )
         sites.append(Site(create_sandbox_app(sandbox), sandbox_sock))
     return sites
+
+
+def _sandbox_zoom_apps(settings: Settings) -> tuple[ZoomApp, ...]:
+    """Our Zoom app as registered on the sandbox's Zoom (only when we use the sandbox's Zoom)."""
+    if not settings.zoom_url.startswith(settings.sandbox_url) or settings.zoom_client_secret is None:
+        return ()
+    assert settings.zoom_webhook_secret is not None
+    return (
+        ZoomApp(
+            client_id=settings.zoom_client_id,
+            client_secret=settings.zoom_client_secret.get_secret_value(),
+            redirect_uris=(settings.connect_callback_url("zoom"),),
+            webhook_url=f"{settings.public_url}/webhooks/zoom",
+            webhook_secret=settings.zoom_webhook_secret.get_secret_value(),
+        ),
+    )
 
 
 def _serve(args: argparse.Namespace) -> int:

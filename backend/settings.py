@@ -15,6 +15,7 @@ from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SANDBOX_CLIENT_ID = "meetings-for-superoffice"
+SANDBOX_ZOOM_CLIENT_ID = "meetings-for-superoffice-zoom"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
 
 
@@ -69,12 +70,21 @@ class Settings(BaseSettings):
     zoom_client_id: str = ""
     """Zoom OAuth app credentials; without them (and without the sandbox) Zoom cannot be chosen."""
     zoom_client_secret: SecretStr | None = None
+    zoom_webhook_secret: SecretStr | None = None
+    """The Zoom app's "secret token" that signs its event notifications (``/webhooks/zoom``)."""
+    zoom_url: str = ""
+    """Zoom's OAuth host. Empty: ``https://zoom.us``, or the sandbox's Zoom when no Zoom app is configured."""
+    zoom_api_url: str = ""
+    """Zoom's API base. Empty: ``https://api.zoom.us/v2``, or the sandbox's Zoom when no Zoom app is configured."""
     teams_client_id: str = ""
     """Microsoft Entra app credentials for Teams; without them (and without the sandbox) Teams cannot be chosen."""
     teams_client_secret: SecretStr | None = None
     google_client_id: str = ""
     """Google OAuth client for Meet; without it (and without the sandbox) Google Meet cannot be chosen."""
     google_client_secret: SecretStr | None = None
+
+    provider_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    """How long one call to a video provider may take before it counts as failed."""
 
     @model_validator(mode="after")
     def _fill_derived_defaults(self) -> Settings:
@@ -99,9 +109,11 @@ class Settings(BaseSettings):
             object.__setattr__(self, "superoffice_url", self.sandbox_url)
             object.__setattr__(self, "superoffice_client_id", self.superoffice_client_id or SANDBOX_CLIENT_ID)
             if self.superoffice_client_secret is None:
-                sandbox_secret = hmac.new(self.secret.encode(), b"sandbox superoffice client", "sha256").hexdigest()
-                object.__setattr__(self, "superoffice_client_secret", SecretStr(sandbox_secret))
+                object.__setattr__(
+                    self, "superoffice_client_secret", SecretStr(self._derived("sandbox superoffice client"))
+                )
         object.__setattr__(self, "superoffice_url", self.superoffice_url.rstrip("/"))
+        self._fill_zoom_defaults()
         if not self.superoffice_client_id or self.superoffice_client_secret is None:
             raise ValueError("MEETINGS_SUPEROFFICE_CLIENT_ID and MEETINGS_SUPEROFFICE_CLIENT_SECRET are needed")
         return self
@@ -112,10 +124,28 @@ class Settings(BaseSettings):
         assert self.secret_key is not None
         return self.secret_key.get_secret_value()
 
+    def _fill_zoom_defaults(self) -> None:
+        # No Zoom app configured but the sandbox is on: use the sandbox's Zoom and its registration of us.
+        if not self.zoom_client_id and self.sandbox:
+            object.__setattr__(self, "zoom_client_id", SANDBOX_ZOOM_CLIENT_ID)
+            object.__setattr__(self, "zoom_client_secret", SecretStr(self._derived("sandbox zoom client")))
+            object.__setattr__(self, "zoom_webhook_secret", SecretStr(self._derived("sandbox zoom webhook")))
+            object.__setattr__(self, "zoom_url", self.zoom_url or f"{self.sandbox_url}/zoom")
+            object.__setattr__(self, "zoom_api_url", self.zoom_api_url or f"{self.sandbox_url}/zoom/v2")
+        object.__setattr__(self, "zoom_url", (self.zoom_url or "https://zoom.us").rstrip("/"))
+        object.__setattr__(self, "zoom_api_url", (self.zoom_api_url or "https://api.zoom.us/v2").rstrip("/"))
+
+    def _derived(self, purpose: str) -> str:
+        return hmac.new(self.secret.encode(), purpose.encode(), "sha256").hexdigest()
+
     @property
     def superoffice_secret(self) -> str:
         assert self.superoffice_client_secret is not None
         return self.superoffice_client_secret.get_secret_value()
+
+    def connect_callback_url(self, provider: str) -> str:
+        """Where a video provider sends people back after they authorized us (register it with the provider)."""
+        return f"{self.public_url}/connect/{provider}/callback"
 
     @property
     def auth_callback_url(self) -> str:

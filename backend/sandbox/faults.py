@@ -5,17 +5,18 @@ Tests arm them over HTTP (``POST /_sandbox/faults``), as they reach everything e
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import anyio
 from litestar import delete, post
 from litestar.datastructures import State
 from litestar.exceptions import ValidationException
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
+from litestar.types import Receive
 
 
 class FaultKind(StrEnum):
@@ -71,8 +72,11 @@ class Faults:
             queue[0].remaining -= 1
             return Fault(queue[0].kind, 1, queue[0].retry_after_seconds)
 
-    async def hang(self) -> None:
-        await asyncio.sleep(self.HANG_SECONDS)
+    async def hang(self, receive: Receive) -> None:
+        """Answer nothing until the client gives up (or HANG_SECONDS pass), as an overloaded server does."""
+        with anyio.move_on_after(self.HANG_SECONDS):
+            while (await receive())["type"] != "http.disconnect":
+                pass
 
 
 @post("/_sandbox/faults", status_code=HTTP_204_NO_CONTENT)

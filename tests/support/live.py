@@ -29,9 +29,19 @@ def live_servers(settings: Settings) -> Iterator[LiveServers]:
     backend_sock = bind_socket("127.0.0.1", 0)
     sandbox_sock = bind_socket("127.0.0.1", 0)
     # Everything derived from the ports is derived again for the ports actually bound.
-    derived = {"port", "sandbox_port", "public_url", "sandbox_url", "host", "superoffice_url"}
+    derived = {
+        "port",
+        "sandbox_port",
+        "public_url",
+        "sandbox_url",
+        "host",
+        "superoffice_url",
+        "zoom_url",
+        "zoom_api_url",
+    }
     if settings.sandbox:
         derived |= {"superoffice_client_id", "superoffice_client_secret"}
+        derived |= {"zoom_client_id", "zoom_client_secret", "zoom_webhook_secret"}
     bound = Settings(
         **settings.model_dump(exclude=derived),
         host="127.0.0.1",

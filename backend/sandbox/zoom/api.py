@@ -40,7 +40,7 @@ async def _caller(request: Request[Any, Any, Any], state: State) -> ZoomUser | R
     """The user behind the Bearer token, or the fault armed for this call."""
     fault = state.faults.take("zoom", Target.API)
     if fault is not None:
-        return await fault_response(state, fault)
+        return await fault_response(request, fault)
     scheme, _, credential = request.headers.get("authorization", "").partition(" ")
     store: ZoomStore = state.zoom
     token = store.token(credential.strip()) if scheme.lower() == "bearer" else None

@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from litestar import Response
-from litestar.datastructures import State
+from litestar import Request, Response
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS, HTTP_500_INTERNAL_SERVER_ERROR
 
 from backend.sandbox.faults import Fault, FaultKind
 
 
-async def fault_response(state: State, fault: Fault) -> Response[Any]:
+async def fault_response(request: Request[Any, Any, Any], fault: Fault) -> Response[Any]:
     if fault.kind is FaultKind.HANG:
-        await state.faults.hang()
+        await request.app.state.faults.hang(request.receive)
     if fault.kind is FaultKind.RATE_LIMITED:
         return Response(
             {

@@ -151,7 +151,7 @@ async def token(request: Request[Any, Any, Any], state: State) -> Response[Any]:
         if fault is not None:
             if fault.kind is FaultKind.INVALID_GRANT:
                 return _token_error(HTTP_400_BAD_REQUEST, "invalid_grant", "Invalid Token!")
-            return await fault_response(state, fault)
+            return await fault_response(request, fault)
         rotated = store.rotate(form.get("refresh_token", ""), app.client_id)
         if rotated is None:
             return _token_error(HTTP_400_BAD_REQUEST, "invalid_grant", "Invalid Token!")

@@ -1,0 +1,142 @@
+"""The one protocol every video provider speaks, and the one error type the providers raise.
+
+Services and controllers know providers only through :class:`VideoProvider`: what a meeting needs (a topic, a start,
+a length), never a provider's field names. Where providers differ (Zoom PATCHes a meeting, Google Meet has no time on
+a space, Teams rotates refresh tokens but keeps the old one alive), the adapter hides it behind these methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from backend.models import ProviderKind
+
+
+@dataclass(frozen=True, repr=False)
+class Grant:
+    """Tokens from a provider's token endpoint."""
+
+    access_token: str
+    refresh_token: str | None
+    expires_at: datetime
+    scope: str = ""
+
+    def __repr__(self) -> str:  # tokens never reach a log line
+        return f"Grant(expires_at={self.expires_at.isoformat()}, scope={self.scope!r})"
+
+
+@dataclass(frozen=True)
+class ProviderAccount:
+    """Who authorized us at the provider."""
+
+    id: str
+    email: str
+    display_name: str = ""
+    account_id: str = ""
+    """The provider's organisation/account (Zoom: account_id), when it has one."""
+
+
+@dataclass(frozen=True)
+class MeetingDetails:
+    """What the CRM appointment asks of a meeting."""
+
+    topic: str
+    start: datetime
+    duration_minutes: int
+    timezone: str = "UTC"
+    agenda: str = ""
+
+
+@dataclass(frozen=True)
+class ProviderMeeting:
+    id: str
+    join_url: str
+    host_url: str | None = None
+    passcode: str = ""
+
+
+@dataclass(frozen=True)
+class CompanySetting:
+    """The one company setting a provider asks for after connecting (Zoom: the meeting passcode)."""
+
+    name: str
+    label: str
+    help: str
+    can_generate: bool = False
+
+
+class ErrorKind(StrEnum):
+    RATE_LIMITED = "rate_limited"
+    UNAVAILABLE = "unavailable"
+    GRANT_REVOKED = "grant_revoked"
+    """The grant is dead (revoked, expired refresh token): the owner must connect again."""
+    UNAUTHORIZED = "unauthorized"
+    """The access token was refused; a refresh may help."""
+    NOT_FOUND = "not_found"
+    REJECTED = "rejected"
+    """The provider refused what we sent (validation)."""
+
+
+@dataclass
+class ProviderError(Exception):
+    """A provider call failed. ``message`` is for the user: what happened and what to do."""
+
+    kind: ErrorKind
+    message: str
+    retry_after_seconds: float | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class VideoProvider(Protocol):
+    kind: ProviderKind
+    name: str
+    company_setting: CompanySetting
+
+    def authorization_url(self, *, redirect_uri: str, state: str, code_verifier: str) -> str:
+        """Where to send the person to authorize us (authorization code flow with PKCE S256)."""
+        ...
+
+    async def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str) -> Grant: ...
+
+    async def refresh(self, refresh_token: str) -> Grant:
+        """New tokens. Raises ProviderError(GRANT_REVOKED) when the grant is gone."""
+        ...
+
+    async def revoke(self, token: str) -> None:
+        """End the grant at the provider, where the provider can (best effort)."""
+        ...
+
+    async def who_am_i(self, access_token: str) -> ProviderAccount: ...
+
+    def validate_company_setting(self, value: str) -> str:
+        """The value to store, or ValueError with a message for the administrator."""
+        ...
+
+    def generate_company_setting(self) -> str:
+        """A good random value, where the provider's setting can be generated."""
+        ...
+
+    async def create_meeting(
+        self, access_token: str, details: MeetingDetails, company: Mapping[str, Any]
+    ) -> ProviderMeeting: ...
+
+    async def update_meeting(
+        self, access_token: str, meeting_id: str, details: MeetingDetails, company: Mapping[str, Any]
+    ) -> ProviderMeeting | None:
+        """Move or rename the meeting in place; the new links when they changed, else None."""
+        ...
+
+    async def delete_meeting(self, access_token: str, meeting_id: str) -> None:
+        """Remove the meeting; one that is already gone counts as removed."""
+        ...
+
+    async def host_url(self, access_token: str, meeting_id: str) -> str:
+        """A fresh link for the host to start the meeting (never a stored one)."""
+        ...

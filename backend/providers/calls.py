@@ -1,0 +1,112 @@
+"""Calling a provider: bounded retries, Retry-After honoured, and failures turned into ProviderError.
+
+What is retried: 429 when the provider asks for a short wait, and 5xx or a timeout when repeating the request is
+safe (reads, PATCH, DELETE; a create only when the provider says it did nothing, i.e. 429 or 503).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from backend.providers.base import ErrorKind, ProviderError
+
+MAX_ATTEMPTS = 3
+LONGEST_WAIT_SECONDS = 5.0
+"""A longer Retry-After is not waited out inside a request: the user is told when to try again."""
+NOTHING_DONE = {429, 503}
+
+
+def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds, or as a moment (HTTP date, or Zoom's ISO timestamp for its daily limit)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    now = now or datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            moment = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - now).total_seconds())
+
+
+def failure(provider_name: str, response: httpx.Response) -> ProviderError:
+    """The ProviderError for a 429 or 5xx answer."""
+    if response.status_code == 429:
+        wait = retry_after_seconds(response.headers.get("retry-after"))
+        when = "in a minute" if wait is None or wait < 90 else f"in about {round(wait / 60)} minutes"
+        return ProviderError(
+            ErrorKind.RATE_LIMITED,
+            f"{provider_name} is handling too many requests right now. Try again {when}.",
+            retry_after_seconds=wait,
+            detail={"status": 429},
+        )
+    return ProviderError(
+        ErrorKind.UNAVAILABLE,
+        f"{provider_name} is not answering properly right now. Try again in a moment.",
+        detail={"status": response.status_code},
+    )
+
+
+def _should_retry(idempotent: bool) -> Callable[[BaseException], bool]:
+    def decide(error: BaseException) -> bool:
+        if not isinstance(error, ProviderError):
+            return False
+        status = error.detail.get("status")
+        if error.kind is ErrorKind.RATE_LIMITED:
+            return error.retry_after_seconds is None or error.retry_after_seconds <= LONGEST_WAIT_SECONDS
+        if error.kind is ErrorKind.UNAVAILABLE:
+            return idempotent or status in NOTHING_DONE
+        return False
+
+    return decide
+
+
+def _wait(state: RetryCallState) -> float:
+    error = state.outcome.exception() if state.outcome else None
+    if isinstance(error, ProviderError) and error.retry_after_seconds is not None:
+        return min(error.retry_after_seconds, LONGEST_WAIT_SECONDS)
+    return wait_exponential_jitter(multiplier=0.2, max=2.0)(state)
+
+
+async def call(
+    provider_name: str, send: Callable[[], Awaitable[httpx.Response]], *, idempotent: bool
+) -> httpx.Response:
+    """Send (again, when it is safe and useful) until the provider answers with something other than 429/5xx."""
+    retrying = AsyncRetrying(
+        stop=stop_after_attempt(MAX_ATTEMPTS),
+        wait=_wait,
+        retry=retry_if_exception(_should_retry(idempotent)),
+        reraise=True,
+    )
+    async for attempt in retrying:
+        with attempt:
+            try:
+                response = await send()
+            except httpx.TimeoutException as error:
+                raise ProviderError(
+                    ErrorKind.UNAVAILABLE,
+                    f"{provider_name} did not answer in time. Try again in a moment.",
+                    detail={"timeout": True},
+                ) from error
+            except httpx.TransportError as error:
+                raise ProviderError(
+                    ErrorKind.UNAVAILABLE,
+                    f"{provider_name} could not be reached. Check the network and try again.",
+                    detail={"transport": type(error).__name__},
+                ) from error
+            if response.status_code == 429 or response.status_code >= 500:
+                raise failure(provider_name, response)
+            return response
+    raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover

@@ -1,0 +1,230 @@
+"""Zoom: OAuth (``zoom.us/oauth``) and the Meetings API (``api.zoom.us/v2``), user-level app (``users/me``).
+
+Zoom's ways, hidden here: refresh tokens rotate and the old one dies at once (the caller refreshes single-flight);
+a moved meeting is PATCHed in place (204, the join link stays); the host's ``start_url`` carries a short-lived ZAK,
+so it is fetched fresh each time; a meeting needs the company passcode (at most 10 characters).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+
+from backend.models import ProviderKind
+from backend.providers.base import (
+    CompanySetting,
+    ErrorKind,
+    Grant,
+    MeetingDetails,
+    ProviderAccount,
+    ProviderError,
+    ProviderMeeting,
+)
+from backend.providers.calls import call
+
+NAME = "Zoom"
+TOPIC_LIMIT = 200
+AGENDA_LIMIT = 2000
+PASSCODE = re.compile(r"^[A-Za-z0-9@\-_*]{6,10}$")
+RECONNECT = "Your Zoom connection no longer works. Connect your Zoom account again."
+
+
+@dataclass(frozen=True, repr=False)
+class ZoomConfig:
+    oauth_url: str
+    """``https://zoom.us`` (``/oauth/authorize``, ``/oauth/token``, ``/oauth/revoke``)."""
+    api_url: str
+    """``https://api.zoom.us/v2``."""
+    client_id: str
+    client_secret: str
+
+
+class ZoomProvider:
+    kind = ProviderKind.ZOOM
+    name = NAME
+    company_setting = CompanySetting(
+        name="passcode",
+        label="Meeting passcode",
+        help="Every Zoom meeting made from SuperOffice gets this passcode: 6 to 10 letters, digits or @ - _ *.",
+        can_generate=True,
+    )
+
+    def __init__(self, config: ZoomConfig, http: httpx.AsyncClient) -> None:
+        self._config = config
+        self._http = http
+
+    def __repr__(self) -> str:
+        return f"ZoomProvider(api_url={self._config.api_url!r})"
+
+    # OAuth
+
+    def authorization_url(self, *, redirect_uri: str, state: str, code_verifier: str) -> str:
+        query = {
+            "response_type": "code",
+            "client_id": self._config.client_id,
+            "redirect_uri": redirect_uri,
+            "state": state,
+            "code_challenge": create_s256_code_challenge(code_verifier),
+            "code_challenge_method": "S256",
+        }
+        return f"{self._config.oauth_url}/oauth/authorize?{urlencode(query)}"
+
+    async def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str) -> Grant:
+        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
+                "code_verifier": code_verifier}  # fmt: skip
+        return await self._token(form, idempotent=False)
+
+    async def refresh(self, refresh_token: str) -> Grant:
+        # Not repeated on a timeout: a refresh that reached Zoom has already killed this refresh token.
+        return await self._token({"grant_type": "refresh_token", "refresh_token": refresh_token}, idempotent=False)
+
+    async def revoke(self, token: str) -> None:
+        response = await call(
+            NAME,
+            lambda: self._http.post(
+                f"{self._config.oauth_url}/oauth/revoke", data={"token": token}, auth=self._client_auth
+            ),
+            idempotent=True,
+        )
+        if response.status_code >= 400 and response.json().get("error") != "invalid_request":
+            raise self._refused(response)
+
+    async def _token(self, form: dict[str, str], *, idempotent: bool) -> Grant:
+        response = await call(
+            NAME,
+            lambda: self._http.post(f"{self._config.oauth_url}/oauth/token", data=form, auth=self._client_auth),
+            idempotent=idempotent,
+        )
+        body = _json(response)
+        if response.status_code == 400 and body.get("error") == "invalid_grant":
+            raise ProviderError(ErrorKind.GRANT_REVOKED, RECONNECT, detail={"reason": body.get("reason", "")})
+        if response.status_code >= 400 or "access_token" not in body:
+            raise ProviderError(
+                ErrorKind.REJECTED,
+                "Zoom did not accept the authorization. Try connecting again.",
+                detail={"status": response.status_code, "error": body.get("error", "")},
+            )
+        return Grant(
+            access_token=body["access_token"],
+            refresh_token=body.get("refresh_token"),
+            expires_at=datetime.now(UTC) + timedelta(seconds=int(body.get("expires_in", 3599))),
+            scope=body.get("scope", ""),
+        )
+
+    @property
+    def _client_auth(self) -> tuple[str, str]:
+        return (self._config.client_id, self._config.client_secret)
+
+    # The company setting: the meeting passcode
+
+    def validate_company_setting(self, value: str) -> str:
+        passcode = value.strip()
+        if not passcode:
+            raise ValueError("Enter a meeting passcode, or click Generate.")
+        if len(passcode) > 10:
+            raise ValueError("Zoom passcodes can be at most 10 characters long.")
+        if len(passcode) < 6:
+            raise ValueError("Use at least 6 characters, so that the passcode is hard to guess.")
+        if not PASSCODE.match(passcode):
+            raise ValueError("Zoom passcodes may only contain letters, digits and @ - _ *.")
+        return passcode
+
+    def generate_company_setting(self) -> str:
+        alphabet = string.ascii_letters + string.digits
+        while True:
+            passcode = "".join(secrets.choice(alphabet) for _ in range(10))
+            if any(c.isdigit() for c in passcode) and any(c.isalpha() for c in passcode):
+                return passcode
+
+    # Meetings
+
+    async def who_am_i(self, access_token: str) -> ProviderAccount:
+        body = _json(await self._api("GET", "/users/me", access_token))
+        return ProviderAccount(
+            id=str(body["id"]),
+            email=body.get("email", ""),
+            display_name=body.get("display_name") or f"{body.get('first_name', '')} {body.get('last_name', '')}",
+            account_id=str(body.get("account_id", "")),
+        )
+
+    async def create_meeting(
+        self, access_token: str, details: MeetingDetails, company: Mapping[str, Any]
+    ) -> ProviderMeeting:
+        payload = {**_schedule(details), "type": 2, "password": company.get("passcode", ""),
+                   "settings": {"join_before_host": False}}  # fmt: skip
+        body = _json(await self._api("POST", "/users/me/meetings", access_token, json=payload, idempotent=False))
+        return _meeting(body)
+
+    async def update_meeting(
+        self, access_token: str, meeting_id: str, details: MeetingDetails, company: Mapping[str, Any]
+    ) -> ProviderMeeting | None:
+        await self._api("PATCH", f"/meetings/{meeting_id}", access_token, json=_schedule(details))
+        return None  # Zoom keeps the meeting's links when it is moved or renamed
+
+    async def delete_meeting(self, access_token: str, meeting_id: str) -> None:
+        try:
+            await self._api("DELETE", f"/meetings/{meeting_id}", access_token)
+        except ProviderError as error:
+            if error.kind is not ErrorKind.NOT_FOUND:
+                raise
+
+    async def host_url(self, access_token: str, meeting_id: str) -> str:
+        return str(_json(await self._api("GET", f"/meetings/{meeting_id}", access_token))["start_url"])
+
+    async def _api(
+        self, method: str, path: str, access_token: str, *, json: Any = None, idempotent: bool = True
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {access_token}"}
+        url = f"{self._config.api_url}{path}"
+        response = await call(
+            NAME, lambda: self._http.request(method, url, json=json, headers=headers), idempotent=idempotent
+        )
+        if response.status_code >= 400:
+            raise self._refused(response)
+        return response
+
+    def _refused(self, response: httpx.Response) -> ProviderError:
+        body = _json(response)
+        code, message = body.get("code"), body.get("message", "")
+        detail = {"status": response.status_code, "code": code}
+        if response.status_code == 401:
+            return ProviderError(ErrorKind.UNAUTHORIZED, RECONNECT, detail=detail)
+        if response.status_code == 404:
+            return ProviderError(ErrorKind.NOT_FOUND, "Zoom no longer has this meeting.", detail=detail)
+        problems = "; ".join(e.get("message", "") for e in body.get("errors", []) if isinstance(e, dict))
+        return ProviderError(
+            ErrorKind.REJECTED, f"Zoom refused the meeting: {problems or message or 'no reason given'}.", detail=detail
+        )
+
+
+def _schedule(details: MeetingDetails) -> dict[str, Any]:
+    return {
+        "topic": (details.topic.strip() or "Meeting")[:TOPIC_LIMIT],
+        "start_time": details.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "duration": max(1, details.duration_minutes),
+        "timezone": details.timezone or "UTC",
+        "agenda": details.agenda[:AGENDA_LIMIT],
+    }
+
+
+def _meeting(body: dict[str, Any]) -> ProviderMeeting:
+    return ProviderMeeting(
+        id=str(body["id"]), join_url=body["join_url"], host_url=body.get("start_url"), passcode=body.get("password", "")
+    )
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}

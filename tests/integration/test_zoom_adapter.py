@@ -1,0 +1,183 @@
+"""The Zoom adapter against the Zoom emulator over real HTTP: the same code that talks to zoom.us."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from authlib.common.security import generate_token
+
+from backend.providers.base import ErrorKind, Grant, MeetingDetails, ProviderError
+from backend.providers.zoom import ZoomConfig, ZoomProvider
+from tests.support.live import LiveServers
+from tests.support.zoom import arm, consent, held_meetings
+
+pytestmark = pytest.mark.anyio
+
+START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+DETAILS = MeetingDetails(topic="Kick-off", start=START, duration_minutes=45, timezone="Europe/Oslo", agenda="Plan")
+COMPANY = {"passcode": "Pass1234"}
+
+
+@pytest.fixture
+async def zoom(live: LiveServers) -> AsyncIterator[ZoomProvider]:
+    settings = live.settings
+    assert settings.zoom_client_secret is not None
+    config = ZoomConfig(settings.zoom_url, settings.zoom_api_url, settings.zoom_client_id,
+                        settings.zoom_client_secret.get_secret_value())  # fmt: skip
+    async with httpx.AsyncClient(timeout=0.5) as http:
+        yield ZoomProvider(config, http)
+
+
+async def _grant(live: LiveServers, zoom: ZoomProvider, email: str = "anna@demo.example") -> Grant:
+    verifier, redirect = generate_token(48), live.settings.connect_callback_url("zoom")
+    back = consent(live, zoom.authorization_url(redirect_uri=redirect, state="st", code_verifier=verifier), email)
+    assert back.params["state"] == "st"
+    return await zoom.exchange_code(code=back.params["code"], redirect_uri=redirect, code_verifier=verifier)
+
+
+async def test_connect_and_ask_who_it_is(live: LiveServers, zoom: ZoomProvider) -> None:
+    grant = await _grant(live, zoom)
+
+    account = await zoom.who_am_i(grant.access_token)
+
+    assert account.email == "anna@demo.example"
+    assert account.account_id
+    assert grant.expires_at > datetime.now(UTC) + timedelta(minutes=55)
+    assert grant.access_token not in repr(grant)
+
+
+async def test_a_meeting_is_made_moved_in_place_and_removed(live: LiveServers, zoom: ZoomProvider) -> None:
+    token = (await _grant(live, zoom)).access_token
+
+    meeting = await zoom.create_meeting(token, DETAILS, COMPANY)
+    [held] = held_meetings(live)
+    assert held["id"] == int(meeting.id)
+    assert (held["topic"], held["password"], held["start_time"]) == ("Kick-off", "Pass1234", "2026-12-01T09:00:00Z")
+
+    moved = MeetingDetails(topic="Kick-off (moved)", start=START + timedelta(days=1), duration_minutes=60)
+    assert await zoom.update_meeting(token, meeting.id, moved, COMPANY) is None  # same links
+    [held] = held_meetings(live)
+    assert (held["topic"], held["start_time"], held["duration"]) == ("Kick-off (moved)", "2026-12-02T09:00:00Z", 60)
+
+    await zoom.delete_meeting(token, meeting.id)
+    assert held_meetings(live) == []
+    await zoom.delete_meeting(token, meeting.id)  # already gone: nothing to do, no error
+
+
+async def test_the_host_link_is_fresh_each_time(live: LiveServers, zoom: ZoomProvider) -> None:
+    token = (await _grant(live, zoom)).access_token
+    meeting = await zoom.create_meeting(token, DETAILS, COMPANY)
+
+    first, second = await zoom.host_url(token, meeting.id), await zoom.host_url(token, meeting.id)
+
+    assert "zak=" in first
+    assert first != second
+
+
+async def test_refresh_rotates_and_a_used_refresh_token_means_reconnect(live: LiveServers, zoom: ZoomProvider) -> None:
+    grant = await _grant(live, zoom)
+
+    renewed = await zoom.refresh(grant.refresh_token or "")
+    assert renewed.refresh_token != grant.refresh_token
+    assert (await zoom.who_am_i(renewed.access_token)).email == "anna@demo.example"
+
+    with pytest.raises(ProviderError) as dead:
+        await zoom.refresh(grant.refresh_token or "")
+    assert dead.value.kind is ErrorKind.GRANT_REVOKED
+    assert "Connect your Zoom account again" in dead.value.message
+
+
+async def test_a_short_rate_limit_is_waited_out(live: LiveServers, zoom: ZoomProvider) -> None:
+    token = (await _grant(live, zoom)).access_token
+    arm(live, "rate_limited", count=2, retry_after_seconds=1)
+
+    started = time.monotonic()
+    account = await zoom.who_am_i(token)
+
+    assert account.email == "anna@demo.example"
+    assert time.monotonic() - started >= 2  # two Retry-After waits of a second each
+
+
+async def test_a_daily_limit_is_reported_with_when_to_try_again(live: LiveServers, zoom: ZoomProvider) -> None:
+    token = (await _grant(live, zoom)).access_token
+    arm(live, "daily_limit", retry_after_seconds=3 * 3600)
+
+    with pytest.raises(ProviderError) as limited:
+        await zoom.create_meeting(token, DETAILS, COMPANY)
+
+    assert limited.value.kind is ErrorKind.RATE_LIMITED
+    assert limited.value.retry_after_seconds == pytest.approx(3 * 3600, abs=5)
+    assert "Try again in about 180 minutes" in limited.value.message
+    assert held_meetings(live) == []
+
+
+async def test_server_errors_are_retried_for_reads_but_not_for_a_create(live: LiveServers, zoom: ZoomProvider) -> None:
+    token = (await _grant(live, zoom)).access_token
+    arm(live, "server_error", count=2)
+    assert (await zoom.who_am_i(token)).email == "anna@demo.example"  # third attempt succeeds
+
+    arm(live, "server_error", count=1)
+    with pytest.raises(ProviderError) as failed:
+        await zoom.create_meeting(token, DETAILS, COMPANY)
+    assert failed.value.kind is ErrorKind.UNAVAILABLE
+    assert held_meetings(live) == []
+    await zoom.create_meeting(token, DETAILS, COMPANY)  # the single fault was used by the single attempt
+    assert len(held_meetings(live)) == 1
+
+
+async def test_a_provider_that_hangs_fails_clearly(live: LiveServers, zoom: ZoomProvider) -> None:
+    token = (await _grant(live, zoom)).access_token
+    arm(live, "hang", count=3)
+
+    with pytest.raises(ProviderError) as hung:
+        await zoom.who_am_i(token)
+
+    assert hung.value.kind is ErrorKind.UNAVAILABLE
+    assert hung.value.message == "Zoom did not answer in time. Try again in a moment."
+
+
+async def test_an_armed_invalid_grant_marks_the_grant_dead(live: LiveServers, zoom: ZoomProvider) -> None:
+    grant = await _grant(live, zoom)
+    arm(live, "invalid_grant", target="token")
+
+    with pytest.raises(ProviderError) as dead:
+        await zoom.refresh(grant.refresh_token or "")
+
+    assert dead.value.kind is ErrorKind.GRANT_REVOKED
+
+
+async def test_after_revoke_the_token_is_refused(live: LiveServers, zoom: ZoomProvider) -> None:
+    grant = await _grant(live, zoom)
+
+    await zoom.revoke(grant.access_token)
+
+    with pytest.raises(ProviderError) as refused:
+        await zoom.who_am_i(grant.access_token)
+    assert refused.value.kind is ErrorKind.UNAUTHORIZED
+
+
+async def test_zoom_refusing_a_meeting_says_why(live: LiveServers, zoom: ZoomProvider) -> None:
+    token = (await _grant(live, zoom)).access_token
+
+    with pytest.raises(ProviderError) as refused:
+        await zoom.create_meeting(token, DETAILS, {"passcode": "not allowed!"})
+
+    assert refused.value.kind is ErrorKind.REJECTED
+    assert refused.value.message == "Zoom refused the meeting: Invalid passcode.."
+
+
+def test_passcodes_follow_zoom_rules() -> None:
+    zoom = ZoomProvider(ZoomConfig("https://zoom.us", "https://api.zoom.us/v2", "id", "secret"), httpx.AsyncClient())
+
+    assert zoom.validate_company_setting("  Pass_1234 ") == "Pass_1234"
+    for wrong, reason in [("", "Enter a meeting passcode"), ("abc", "at least 6"), ("abcdefghijk", "at most 10"),
+                          ("pass word", "only contain")]:  # fmt: skip
+        with pytest.raises(ValueError, match=reason):
+            zoom.validate_company_setting(wrong)
+    generated = {zoom.generate_company_setting() for _ in range(20)}
+    assert len(generated) == 20
+    assert all(zoom.validate_company_setting(passcode) == passcode for passcode in generated)
