@@ -7,8 +7,11 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.exceptions import NotAuthorizedException
+from litestar.logging.config import LoggingConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -17,9 +20,13 @@ from litestar.template.config import TemplateConfig
 from backend import PROJECT_ROOT
 from backend.crm.superoffice import SuperOfficeSignIn
 from backend.db import create_engine, provide_session, session_factory
-from backend.security import derive_key
+from backend.http import http_client
+from backend.models import ProviderKind
+from backend.providers.base import VideoProvider
+from backend.providers.registry import build_providers
+from backend.security import TokenCipher, derive_key
 from backend.settings import Settings
-from backend.web import auth, errors
+from backend.web import auth, connect, errors
 from backend.web.admin import VideoMeetingsController
 from backend.web.health import healthz
 from backend.web.pages import home
@@ -42,8 +49,23 @@ def create_app(settings: Settings) -> Litestar:
         finally:
             await engine.dispose()
 
+    @asynccontextmanager
+    async def provider_clients(app: Litestar) -> AsyncIterator[None]:
+        # One HTTP client for every provider call: shared connection pool, one timeout policy.
+        async with http_client(timeout=settings.provider_timeout_seconds) as http:
+            app.state.providers = build_providers(settings, http)
+            yield
+
     def provide_settings() -> Settings:
         return settings
+
+    def provide_cipher() -> TokenCipher:
+        return cipher
+
+    def provide_providers(state: State) -> dict[ProviderKind, VideoProvider]:
+        return state.providers
+
+    cipher = TokenCipher.for_settings(settings)
 
     secure_cookies = settings.public_url.startswith("https://")
     app = Litestar(
@@ -51,13 +73,16 @@ def create_app(settings: Settings) -> Litestar:
             healthz,
             home,
             *auth.ROUTES,
+            *connect.ROUTES,
             VideoMeetingsController,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
         ],
-        lifespan=[database],
+        lifespan=[database, provider_clients],
         dependencies={
             "settings": Provide(provide_settings, use_cache=True, sync_to_thread=False),
             "db_session": Provide(provide_session),
+            "cipher": Provide(provide_cipher, use_cache=True, sync_to_thread=False),
+            "providers": Provide(provide_providers, sync_to_thread=False),
         },
         exception_handlers=errors.HANDLERS,
         plugins=[HTMXPlugin()],
@@ -80,6 +105,7 @@ def create_app(settings: Settings) -> Litestar:
                 max_age=8 * 3600,
             ).middleware,
         ],
+        logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace={404, NotAuthorizedException}),
         debug=False,
     )
     app.state.superoffice = SuperOfficeSignIn(

@@ -17,9 +17,10 @@ TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 USER_AGENT = "MeetingsForSuperOffice/0.1"
 
 
-def http_client(**options: Any) -> httpx.AsyncClient:
-    """A plain client for JSON APIs and discovery documents."""
-    return httpx.AsyncClient(timeout=TIMEOUT, headers={"User-Agent": USER_AGENT}, **options)
+def http_client(*, timeout: float | None = None, **options: Any) -> httpx.AsyncClient:
+    """A plain client for JSON APIs and discovery documents (``timeout`` in seconds overrides the default)."""
+    limit = TIMEOUT if timeout is None else httpx.Timeout(timeout, connect=min(timeout, 5.0))
+    return httpx.AsyncClient(timeout=limit, headers={"User-Agent": USER_AGENT}, **options)
 
 
 def oauth_client(client_id: str, client_secret: str, **options: Any) -> AsyncOAuth2Client:

@@ -1,11 +1,53 @@
-"""Keys derived from the instance secret; later also token encryption and signed extension tokens."""
+"""Keys derived from the instance secret, tokens encrypted at rest, and signed tokens we hand out."""
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Sequence
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from backend.settings import Settings
 
 
 def derive_key(secret: str, purpose: str, length: int = 32) -> bytes:
     """A key for one purpose (sessions, CSRF, ...) from the instance secret, so one leak is not all leaks."""
     return HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=purpose.encode()).derive(secret.encode())
+
+
+class TokenCipher:
+    """Encrypts provider tokens for the database (Fernet). Several keys: the first encrypts, all decrypt.
+
+    Rotation: put a new key first (``MEETINGS_TOKEN_KEYS=new,old``), restart, run ``meetings tokens reencrypt``,
+    then drop the old key.
+    """
+
+    def __init__(self, keys: Sequence[bytes]) -> None:
+        if not keys:
+            raise ValueError("at least one token key is needed")
+        self._fernet = MultiFernet([Fernet(key) for key in keys])
+
+    def __repr__(self) -> str:
+        return "TokenCipher(...)"
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> TokenCipher:
+        """The configured keys, or one derived from the secret key."""
+        keys = settings.token_key_list or [base64.urlsafe_b64encode(derive_key(settings.secret, "provider tokens"))]
+        return cls(keys)
+
+    def encrypt(self, token: str | None) -> str | None:
+        return None if token is None else self._fernet.encrypt(token.encode()).decode()
+
+    def decrypt(self, stored: str | None) -> str | None:
+        """The token, or None when there is none; raises InvalidToken when no key fits."""
+        return None if stored is None else self._fernet.decrypt(stored.encode()).decode()
+
+    def reencrypt(self, stored: str | None) -> str | None:
+        """The same token under the first key."""
+        return None if stored is None else self._fernet.rotate(stored.encode()).decode()
+
+
+__all__ = ["InvalidToken", "TokenCipher", "derive_key"]

@@ -11,6 +11,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -35,6 +36,10 @@ class Settings(BaseSettings):
 
     secret_key: SecretStr | None = None
     """Signs sessions, CSRF tokens and extension tokens. Empty: generated once into ``{data_dir}/secret_key``."""
+
+    token_keys: SecretStr | None = None
+    """Fernet keys that encrypt provider tokens at rest, comma-separated; the first encrypts, all decrypt (for
+    rotation). Empty: one key derived from the secret key. Make one with ``meetings tokens new-key``."""
 
     host: str = "127.0.0.1"
     """Interface the backend (and the sandbox) listen on."""
@@ -103,6 +108,13 @@ class Settings(BaseSettings):
         object.__setattr__(self, "sandbox_url", self.sandbox_url.rstrip("/"))
         if len(self.secret.encode()) < 32:
             raise ValueError("MEETINGS_SECRET_KEY must be at least 32 characters long")
+        for key in self.token_key_list:
+            try:
+                Fernet(key)
+            except ValueError:
+                raise ValueError(
+                    "MEETINGS_TOKEN_KEYS holds a value that is not a Fernet key (make one: meetings tokens new-key)"
+                ) from None
         if not self.superoffice_url:
             if not self.sandbox:
                 raise ValueError("MEETINGS_SUPEROFFICE_URL is needed when the sandbox is off")
@@ -137,6 +149,13 @@ class Settings(BaseSettings):
 
     def _derived(self, purpose: str) -> str:
         return hmac.new(self.secret.encode(), purpose.encode(), "sha256").hexdigest()
+
+    @property
+    def token_key_list(self) -> list[bytes]:
+        """The configured token keys, first the one that encrypts (empty: derive one from the secret key)."""
+        if self.token_keys is None:
+            return []
+        return [key.strip().encode() for key in self.token_keys.get_secret_value().split(",") if key.strip()]
 
     @property
     def superoffice_secret(self) -> str:

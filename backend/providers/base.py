@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from backend.models import ProviderKind
 
@@ -94,6 +94,7 @@ class ProviderError(Exception):
         return self.message
 
 
+@runtime_checkable
 class VideoProvider(Protocol):
     kind: ProviderKind
     name: str

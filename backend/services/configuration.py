@@ -1,18 +1,24 @@
-"""The company's video provider: which one, chosen by whom and when; choosing and disconnecting it."""
+"""The company's video provider: which one, connected by whom and when, its company setting, disconnecting it."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.models import ConnectionState, ProviderConnection, ProviderKind
+from backend.models import ConnectionState, Meeting, ProviderConnection, ProviderKind, UserConnection, utcnow
+from backend.providers.base import Grant, ProviderAccount, ProviderError, VideoProvider
 from backend.providers.catalogue import CHOOSABLE, display_name
+from backend.security import InvalidToken, TokenCipher
 from backend.services import audit
 from backend.services.audit import Actor
 from backend.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class ConfigurationError(Exception):
@@ -29,72 +35,139 @@ class ProviderOption:
     """Why it cannot be chosen, when it cannot."""
 
 
-def provider_options(settings: Settings) -> list[ProviderOption]:
-    """Every choosable provider; one without app credentials (and without the sandbox) is not available."""
-    credentials = {
-        ProviderKind.ZOOM: (settings.zoom_client_id, settings.zoom_client_secret),
-        ProviderKind.TEAMS: (settings.teams_client_id, settings.teams_client_secret),
-        ProviderKind.GOOGLE_MEET: (settings.google_client_id, settings.google_client_secret),
-    }
+def provider_options(settings: Settings, adapters: Mapping[ProviderKind, VideoProvider]) -> list[ProviderOption]:
+    """Every provider on offer; one this instance has no adapter or no app credentials for is not available."""
     options = []
     for info in CHOOSABLE:
-        available = all(credentials[info.kind]) or settings.sandbox
+        if info.kind in adapters:
+            options.append(ProviderOption(info.kind, info.name, info.description, True))
+            continue
         reason = (
-            ""
-            if available
+            "Not available yet in this version of Meetings for SuperOffice."
+            if settings.sandbox
             else f"Not set up on this server: its operator must add the {info.name} app's credentials "
             f"({info.settings_prefix}_CLIENT_ID and {info.settings_prefix}_CLIENT_SECRET)."
         )
-        options.append(ProviderOption(info.kind, info.name, info.description, available, reason))
+        options.append(ProviderOption(info.kind, info.name, info.description, False, reason))
     return options
+
+
+def choosable(provider: str, settings: Settings, adapters: Mapping[ProviderKind, VideoProvider]) -> VideoProvider:
+    """The adapter for a provider the administrator may choose; ConfigurationError with the reason otherwise."""
+    option = next((o for o in provider_options(settings, adapters) if o.kind.value == provider), None)
+    if option is None:
+        choices = ", ".join(info.name for info in CHOOSABLE)
+        raise ConfigurationError(f"Choose one of the video providers offered: {choices}.")
+    if not option.available:
+        raise ConfigurationError(f"{option.name} cannot be chosen. {option.reason}")
+    return adapters[option.kind]
 
 
 async def company_provider(db: AsyncSession, tenant_id: int) -> ProviderConnection | None:
     return (await db.exec(select(ProviderConnection).where(ProviderConnection.tenant_id == tenant_id))).first()
 
 
-async def choose_provider(
-    db: AsyncSession, *, settings: Settings, tenant_id: int, provider: str, admin: Actor
-) -> ProviderConnection:
-    """Make ``provider`` the company's video provider. Refused while another one is configured."""
-    option = next((o for o in provider_options(settings) if o.kind.value == provider), None)
-    if option is None:
-        choices = ", ".join(info.name for info in CHOOSABLE)
-        raise ConfigurationError(f"Choose one of the video providers offered: {choices}.")
-    if not option.available:
-        raise ConfigurationError(f"{option.name} cannot be chosen. {option.reason}")
+async def ensure_nothing_configured(db: AsyncSession, tenant_id: int) -> None:
     existing = await company_provider(db, tenant_id)
     if existing is not None:
         raise ConfigurationError(
             f"{display_name(existing.provider)} is already your video provider. "
             "Disconnect it first to choose another one."
         )
-    connection = ProviderConnection(
-        tenant_id=tenant_id,
-        provider=option.kind,
-        state=ConnectionState.ACTIVE,
-        connected_by_associate_id=admin.associate_id or 0,
-        connected_by_name=admin.email,
-    )
-    db.add(connection)
-    audit.record(db, tenant_id=tenant_id, action="provider.chosen", actor=admin, provider=option.kind)
-    try:
-        await db.commit()
-    except IntegrityError:  # another administrator chose one at the same moment
-        await db.rollback()
+
+
+async def connect_company(
+    db: AsyncSession,
+    *,
+    tenant_id: int,
+    provider: VideoProvider,
+    grant: Grant,
+    account: ProviderAccount,
+    admin: Actor,
+    cipher: TokenCipher,
+) -> ProviderConnection:
+    """Store the administrator's authorization. Active only once the company setting is saved too."""
+    connection = await company_provider(db, tenant_id)
+    if connection is not None and connection.provider != provider.kind:
         raise ConfigurationError(
-            "Another administrator has just configured a video provider. Reload the page."
-        ) from None
+            f"{display_name(connection.provider)} is already your video provider. Disconnect it first."
+        )
+    if connection is None:
+        connection = ProviderConnection(
+            tenant_id=tenant_id, provider=provider.kind, connected_by_associate_id=admin.associate_id or 0
+        )
+    connection.account_id = account.account_id or account.id
+    connection.account_email = account.email
+    connection.access_token_encrypted = cipher.encrypt(grant.access_token)
+    connection.refresh_token_encrypted = cipher.encrypt(grant.refresh_token)
+    connection.token_expires_at = grant.expires_at
+    connection.connected_by_associate_id = admin.associate_id or 0
+    connection.connected_by_name = admin.email
+    connection.connected_at = utcnow()
+    has_setting = bool(connection.provider_settings.get(provider.company_setting.name))
+    connection.state = ConnectionState.ACTIVE if has_setting else ConnectionState.PENDING
+    db.add(connection)
+    audit.record(db, tenant_id=tenant_id, action="provider.connected", actor=admin, provider=provider.kind,
+                 account=account.email)  # fmt: skip
+    await db.commit()
     return connection
 
 
-async def disconnect_provider(db: AsyncSession, *, tenant_id: int, admin: Actor) -> ProviderKind | None:
-    """Remove the company's provider (if any); returns which one was removed."""
+async def save_company_setting(
+    db: AsyncSession, *, tenant_id: int, provider: VideoProvider, value: str, admin: Actor
+) -> ProviderConnection:
+    """Validate and store the provider's company setting (Zoom: the passcode); the configuration becomes active."""
+    connection = await company_provider(db, tenant_id)
+    if connection is None or connection.provider != provider.kind:
+        raise ConfigurationError(f"Connect {provider.name} first.")
+    try:
+        cleaned = provider.validate_company_setting(value)
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from None
+    connection.provider_settings = {**connection.provider_settings, provider.company_setting.name: cleaned}
+    connection.state = ConnectionState.ACTIVE
+    db.add(connection)
+    audit.record(db, tenant_id=tenant_id, action="provider.setting_saved", actor=admin, provider=provider.kind,
+                 setting=provider.company_setting.name)  # fmt: skip
+    await db.commit()
+    return connection
+
+
+async def disconnect_company(
+    db: AsyncSession,
+    *,
+    tenant_id: int,
+    admin: Actor,
+    adapters: Mapping[ProviderKind, VideoProvider],
+    cipher: TokenCipher,
+) -> ProviderKind | None:
+    """Revoke at the provider (best effort), delete the company's and every user's connection and tokens.
+
+    Meetings already made stay as history rows (their links keep working for participants), without host links.
+    """
     connection = await company_provider(db, tenant_id)
     if connection is None:
         return None
     provider = ProviderKind(connection.provider)
+    users = list((await db.exec(select(UserConnection).where(UserConnection.tenant_id == tenant_id))).all())
+    adapter = adapters.get(provider)
+    if adapter is not None:
+        for holder in [connection, *users]:
+            await _revoke(adapter, cipher, holder.refresh_token_encrypted or holder.access_token_encrypted)
+    await db.exec(delete(UserConnection).where(UserConnection.tenant_id == tenant_id))  # type: ignore[call-overload]
+    await db.exec(update(Meeting).where(Meeting.tenant_id == tenant_id).values(host_url=None))  # type: ignore[call-overload]
     await db.delete(connection)
-    audit.record(db, tenant_id=tenant_id, action="provider.disconnected", actor=admin, provider=provider)
+    audit.record(db, tenant_id=tenant_id, action="provider.disconnected", actor=admin, provider=provider,
+                 user_connections_removed=len(users))  # fmt: skip
     await db.commit()
     return provider
+
+
+async def _revoke(adapter: VideoProvider, cipher: TokenCipher, stored: str | None) -> None:
+    try:
+        token = cipher.decrypt(stored)
+        if token:
+            await adapter.revoke(token)
+    except (ProviderError, InvalidToken) as error:
+        # The tokens are deleted here whatever the provider says; a grant it keeps is still unusable by us.
+        log.warning("revoking a %s grant failed: %s", adapter.name, type(error).__name__)

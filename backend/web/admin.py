@@ -7,17 +7,21 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_409_CONFLICT
+from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT
 
+from backend.models import ProviderKind
 from backend.providers.catalogue import display_name
 from backend.services.configuration import (
     ConfigurationError,
-    choose_provider,
+    choosable,
     company_provider,
-    disconnect_provider,
+    disconnect_company,
+    ensure_nothing_configured,
     provider_options,
+    save_company_setting,
 )
-from backend.web.dependencies import AppSettings, DbSession
+from backend.web.connect import COMPANY, begin_authorization
+from backend.web.dependencies import AppSettings, Cipher, DbSession, Providers
 from backend.web.htmx import wants_partial
 from backend.web.session_user import SignedInUser, current_user, require_administrator
 
@@ -33,32 +37,66 @@ def _admin(request: Request[Any, Any, Any]) -> tuple[SignedInUser, int]:
 
 class VideoMeetingsController(Controller):
     path = "/admin"
-    guards = [require_administrator]
+    guards = [require_administrator]  # noqa: RUF012
 
     @get("/", sync_to_thread=False)
     def index(self) -> Redirect:
         return Redirect(PAGE)
 
     @get("/video-meetings")
-    async def page(self, request: Request[Any, Any, Any], db_session: DbSession, settings: AppSettings) -> Template:
-        return await self._render(request, db_session, settings)
+    async def page(
+        self, request: Request[Any, Any, Any], db_session: DbSession, settings: AppSettings, providers: Providers
+    ) -> Template:
+        return await self._render(request, db_session, settings, providers)
 
     @post("/video-meetings/provider")
     async def choose(
-        self, request: Request[Any, Any, Any], db_session: DbSession, settings: AppSettings, data: Form
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        settings: AppSettings,
+        providers: Providers,
+        data: Form,
     ) -> Template | Redirect:
+        """Choosing a provider means authorizing it: off to the provider, back at ``/connect/.../callback``."""
         admin, tenant_id = _admin(request)
         try:
-            connection = await choose_provider(
-                db_session,
-                settings=settings,
-                tenant_id=tenant_id,
-                provider=data.get("provider", ""),
-                admin=admin.actor(),
+            adapter = choosable(data.get("provider", ""), settings, providers)
+            await ensure_nothing_configured(db_session, tenant_id)
+        except ConfigurationError as error:
+            return await self._render(
+                request, db_session, settings, providers, error=str(error), status_code=HTTP_409_CONFLICT
+            )
+        return begin_authorization(request, settings, adapter, purpose=COMPANY, user=admin)
+
+    @post("/video-meetings/setting")
+    async def setting(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        settings: AppSettings,
+        providers: Providers,
+        data: Form,
+    ) -> Template | Redirect:
+        """Save the provider's company setting (Zoom: the passcode), or offer a generated one first."""
+        admin, tenant_id = _admin(request)
+        connection = await company_provider(db_session, tenant_id)
+        adapter = providers.get(ProviderKind(connection.provider)) if connection else None
+        if connection is None or adapter is None:
+            return Redirect(PAGE, status_code=HTTP_303_SEE_OTHER)
+        if data.get("action") == "generate":
+            proposal = adapter.generate_company_setting()
+            return await self._render(request, db_session, settings, providers, proposal=proposal)
+        try:
+            await save_company_setting(
+                db_session, tenant_id=tenant_id, provider=adapter, value=data.get("value", ""), admin=admin.actor()
             )
         except ConfigurationError as error:
-            return await self._render(request, db_session, settings, error=str(error), status_code=HTTP_409_CONFLICT)
-        return await self._done(request, db_session, settings, f"{display_name(connection.provider)} is now chosen.")
+            return await self._render(
+                request, db_session, settings, providers, setting_error=str(error), proposal=data.get("value", ""),
+                status_code=HTTP_400_BAD_REQUEST,
+            )  # fmt: skip
+        return await self._done(request, db_session, settings, providers, f"{adapter.company_setting.label} saved.")
 
     @get("/video-meetings/disconnect")
     async def confirm_disconnect(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template | Redirect:
@@ -71,19 +109,31 @@ class VideoMeetingsController(Controller):
 
     @post("/video-meetings/disconnect")
     async def disconnect(
-        self, request: Request[Any, Any, Any], db_session: DbSession, settings: AppSettings
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        settings: AppSettings,
+        providers: Providers,
+        cipher: Cipher,
     ) -> Template | Redirect:
         admin, tenant_id = _admin(request)
-        removed = await disconnect_provider(db_session, tenant_id=tenant_id, admin=admin.actor())
+        removed = await disconnect_company(
+            db_session, tenant_id=tenant_id, admin=admin.actor(), adapters=providers, cipher=cipher
+        )
         message = f"{display_name(removed)} is disconnected. Choose a provider to start over." if removed else None
-        return await self._done(request, db_session, settings, message)
+        return await self._done(request, db_session, settings, providers, message)
 
     async def _done(
-        self, request: Request[Any, Any, Any], db_session: DbSession, settings: AppSettings, message: str | None
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        settings: AppSettings,
+        providers: Providers,
+        message: str | None,
     ) -> Template | Redirect:
         # htmx swaps the section in place; a plain form post gets the page again by redirect (POST-redirect-GET).
         if wants_partial(request):
-            return await self._render(request, db_session, settings, message=message)
+            return await self._render(request, db_session, settings, providers, message=message)
         return Redirect(PAGE, status_code=HTTP_303_SEE_OTHER)
 
     async def _render(
@@ -91,18 +141,20 @@ class VideoMeetingsController(Controller):
         request: Request[Any, Any, Any],
         db_session: DbSession,
         settings: AppSettings,
+        providers: Providers,
         *,
-        message: str | None = None,
-        error: str | None = None,
         status_code: int = 200,
+        **values: Any,
     ) -> Template:
         _, tenant_id = _admin(request)
+        connection = await company_provider(db_session, tenant_id)
+        adapter = providers.get(ProviderKind(connection.provider)) if connection else None
         context = _base_context(
             request,
-            connection=await company_provider(db_session, tenant_id),
-            options=provider_options(settings),
-            message=message,
-            error=error,
+            connection=connection,
+            setting=adapter.company_setting if adapter else None,
+            options=provider_options(settings, providers),
+            **values,
         )
         template = "partials/video_meetings.html" if wants_partial(request) else "pages/video_meetings.html"
         return Template(template, context=context, status_code=status_code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -43,9 +44,23 @@ def test_an_administrator_configures_video_meetings_from_the_crm(
     configuration.screenshot(path=SCREENSHOTS / "configuration-choose.png", full_page=True)
 
     configuration.get_by_role("article", name="Zoom").get_by_role("button", name="Connect").click()
+    expect(
+        configuration.get_by_role("heading", name="Allow Meetings for SuperOffice to access your Zoom account?")
+    ).to_be_visible()
+    configuration.screenshot(path=SCREENSHOTS / "zoom-consent.png")
+    configuration.get_by_label("Email").fill("it@demo.example")
+    configuration.get_by_role("button", name="Allow").click()
+
+    expect(
+        configuration.get_by_text("Connected to Zoom. Logged in as it@demo.example and connected to Cust12345")
+    ).to_be_visible()
+    expect(configuration.get_by_text("Zoom is connected but not active yet")).to_be_visible()
+    configuration.get_by_role("button", name="Generate").click()
+    expect(configuration.get_by_label("Meeting passcode")).to_have_value(re.compile(r"^[A-Za-z0-9]{10}$"))
+    configuration.get_by_role("button", name="Save").click()
 
     expect(configuration.get_by_text(f"{CONFIGURED} Zoom")).to_be_visible()
-    expect(configuration.get_by_role("status")).to_have_text("Zoom is now chosen.")
+    expect(configuration.get_by_role("status")).to_have_text("Meeting passcode saved.")
     configuration.screenshot(path=SCREENSHOTS / "configuration-configured.png", full_page=True)
 
     configuration.get_by_role("button", name="Disconnect").click()
@@ -60,20 +75,41 @@ def test_an_administrator_configures_video_meetings_from_the_crm(
     assert problems == []
 
 
+def test_a_wrong_passcode_is_explained_in_place(page: Page, browser: BrowserContext, live: LiveServers) -> None:
+    sign_in(page, live.sandbox_url, "admin")
+    configuration = _open_configuration(page, browser)
+    configuration.get_by_role("article", name="Zoom").get_by_role("button", name="Connect").click()
+    configuration.get_by_label("Email").fill("it@demo.example")
+    configuration.get_by_role("button", name="Allow").click()
+
+    configuration.get_by_label("Meeting passcode").fill("no spaces!")
+    configuration.get_by_role("button", name="Save").click()
+
+    expect(configuration.get_by_role("alert")).to_have_text(
+        "Zoom passcodes may only contain letters, digits and @ - _ *."
+    )
+    expect(configuration.get_by_label("Meeting passcode")).to_have_value("no spaces!")
+    expect(configuration.get_by_text("Zoom is connected but not active yet")).to_be_visible()
+
+
 def test_cancel_in_the_disconnect_dialog_keeps_the_provider(
     page: Page, browser: BrowserContext, live: LiveServers
 ) -> None:
     sign_in(page, live.sandbox_url, "admin")
     configuration = _open_configuration(page, browser)
-    configuration.get_by_role("article", name="Google Meet").get_by_role("button", name="Connect").click()
-    expect(configuration.get_by_text(f"{CONFIGURED} Google Meet")).to_be_visible()
+    configuration.get_by_role("article", name="Zoom").get_by_role("button", name="Connect").click()
+    configuration.get_by_label("Email").fill("it@demo.example")
+    configuration.get_by_role("button", name="Allow").click()
+    configuration.get_by_label("Meeting passcode").fill("Pass1234")
+    configuration.get_by_role("button", name="Save").click()
+    expect(configuration.get_by_text(f"{CONFIGURED} Zoom")).to_be_visible()
 
     configuration.get_by_role("button", name="Disconnect").click()
     configuration.get_by_role("dialog").get_by_role("link", name="Cancel").click()
 
     expect(configuration.get_by_role("dialog")).to_be_hidden()
     configuration.reload()
-    expect(configuration.get_by_text(f"{CONFIGURED} Google Meet")).to_be_visible()
+    expect(configuration.get_by_text(f"{CONFIGURED} Zoom")).to_be_visible()
 
 
 def test_a_user_is_told_the_configuration_is_for_administrators(page: Page, live: LiveServers) -> None:

@@ -1,19 +1,18 @@
-"""The Video meetings configuration page: choose the company's provider, see the status, disconnect."""
+"""The Video meetings configuration page: connect the company's Zoom, set the passcode, see the status, disconnect."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from backend.models import AuditEvent, ProviderConnection
-from backend.services.configuration import provider_options
-from backend.settings import Settings
+from backend.models import AuditEvent, ConnectionState, ProviderConnection, UserConnection
+from backend.security import TokenCipher
 from tests.support.live import LiveServers
 from tests.support.rows import rows
 from tests.support.signin import csrf_token, page_text, sign_in
+from tests.support.zoom import connect_company_zoom, connect_user_zoom, consent
 
 CONFIGURED = "Your SuperOffice installation is configured with the following meeting service"
 PARTIAL = {"HX-Request": "true", "HX-Request-Type": "partial", "HX-Target": "section#video-meetings"}
@@ -34,69 +33,153 @@ def _choose(live: LiveServers, client: httpx.Client, token: str, provider: str, 
     )
 
 
-def test_an_administrator_chooses_zoom_and_sees_the_status(live: LiveServers, admin: tuple[httpx.Client, str]) -> None:
+def _save(live: LiveServers, client: httpx.Client, token: str, value: str, **headers: str) -> httpx.Response:
+    return client.post(
+        f"{live.backend_url}/admin/video-meetings/setting",
+        data={"value": value, "action": "save", "_csrf_token": token},
+        headers=headers,
+    )
+
+
+def test_connecting_zoom_then_saving_the_passcode_makes_it_active(
+    live: LiveServers, admin: tuple[httpx.Client, str]
+) -> None:
     client, token = admin
 
-    chosen = _choose(live, client, token, "zoom")
+    connected = connect_company_zoom(client, live, token, email="it@demo.example", passcode=None)
 
-    assert chosen.status_code == 303
-    page = client.get(f"{live.backend_url}/admin/video-meetings")
-    assert f"{CONFIGURED} Zoom" in page.text
-    assert "Configured by admin@demo.example on" in page.text
+    text = page_text(connected)
+    assert "Connected to Zoom. Logged in as it@demo.example and connected to Cust12345" in text
+    assert "Zoom is connected but not active yet" in text
+    assert CONFIGURED not in text
     [connection] = rows(live.settings, ProviderConnection)
-    assert (connection.provider, connection.connected_by_associate_id) == ("zoom", 1)
-    [event] = rows(live.settings, AuditEvent)
-    assert (event.action, event.actor_kind, event.actor_associate_id, event.provider) == (
-        "provider.chosen", "admin", 1, "zoom"
-    )  # fmt: skip
+    assert connection.state == ConnectionState.PENDING
+
+    saved = _save(live, client, token, "Pass1234")
+    assert saved.status_code == 303
+    page = page_text(client.get(f"{live.backend_url}/admin/video-meetings"))
+    assert f"{CONFIGURED} Zoom" in page
+    assert "Connected by admin@demo.example on" in page
+    [connection] = rows(live.settings, ProviderConnection)
+    assert (connection.state, connection.provider_settings) == (ConnectionState.ACTIVE, {"passcode": "Pass1234"})
+    assert [e.action for e in rows(live.settings, AuditEvent)] == ["provider.connected", "provider.setting_saved"]
+
+
+def test_provider_tokens_are_stored_encrypted(live: LiveServers, admin: tuple[httpx.Client, str]) -> None:
+    client, token = admin
+    connect_company_zoom(client, live, token)
+
+    [connection] = rows(live.settings, ProviderConnection)
+    access = TokenCipher.for_settings(live.settings).decrypt(connection.access_token_encrypted)
+
+    assert access and access != connection.access_token_encrypted
+    me = httpx.get(f"{live.settings.zoom_api_url}/users/me", headers={"Authorization": f"Bearer {access}"})
+    assert me.json()["email"] == "it@demo.example"
+    assert access not in repr(connection)
+
+
+@pytest.mark.parametrize(
+    ("passcode", "message"),
+    [("Pass 12345", "may only contain letters, digits and @ - _ *"), ("12345678901", "at most 10 characters"),
+     ("", "Enter a meeting passcode, or click Generate.")],
+)  # fmt: skip
+def test_a_passcode_zoom_would_refuse_is_explained_and_not_saved(
+    live: LiveServers, admin: tuple[httpx.Client, str], passcode: str, message: str
+) -> None:
+    client, token = admin
+    connect_company_zoom(client, live, token, passcode=None)
+
+    refused = _save(live, client, token, passcode)
+
+    assert refused.status_code == 400
+    assert message in page_text(refused)
+    assert 'aria-invalid="true"' in refused.text
+    [connection] = rows(live.settings, ProviderConnection)
+    assert connection.state == ConnectionState.PENDING
+    assert connection.provider_settings == {}
+
+
+def test_generate_offers_a_passcode_zoom_accepts(live: LiveServers, admin: tuple[httpx.Client, str]) -> None:
+    client, token = admin
+    connect_company_zoom(client, live, token, passcode=None)
+
+    offered = client.post(
+        f"{live.backend_url}/admin/video-meetings/setting", data={"action": "generate", "_csrf_token": token}
+    )
+
+    value = offered.text.split('id="company-setting" name="value"')[1].split('value="')[1].split('"')[0]
+    assert len(value) == 10 and value.isalnum()
+    assert _save(live, client, token, value).status_code == 303
 
 
 def test_htmx_gets_just_the_section_back(live: LiveServers, admin: tuple[httpx.Client, str]) -> None:
     client, token = admin
+    connect_company_zoom(client, live, token, passcode=None)
 
-    swapped = client.post(
-        f"{live.backend_url}/admin/video-meetings/provider",
-        data={"provider": "teams"},
-        headers={**PARTIAL, "x-csrftoken": token},
-    )
+    swapped = _save(live, client, token, "Pass1234", **PARTIAL, **{"x-csrftoken": token})
 
     assert swapped.status_code == 200
     assert swapped.text.lstrip().startswith('<section id="video-meetings"')
     assert "<html" not in swapped.text
-    assert f"{CONFIGURED} Microsoft Teams" in swapped.text
-    assert "Microsoft Teams is now chosen." in swapped.text
+    assert f"{CONFIGURED} Zoom" in swapped.text
+    assert "Meeting passcode saved." in swapped.text
 
 
-def test_another_provider_waits_for_disconnect(live: LiveServers, admin: tuple[httpx.Client, str]) -> None:
+def test_denying_at_zoom_stores_nothing_and_says_so(live: LiveServers, admin: tuple[httpx.Client, str]) -> None:
     client, token = admin
-    _choose(live, client, token, "zoom")
+    chosen = _choose(live, client, token, "zoom")
+    params = dict(httpx.URL(chosen.headers["location"]).params)
+    denied = httpx.post(f"{live.sandbox_url}/zoom/oauth/authorize", data={**params, "decision": "deny"})
 
-    refused = _choose(live, client, token, "google_meet")
-    assert refused.status_code == 409
-    assert "Zoom is already your video provider. Disconnect it first" in refused.text
+    back = client.get(denied.headers["location"])
 
-    confirmation = client.get(f"{live.backend_url}/admin/video-meetings/disconnect")
-    assert "Every user's connection to Zoom is removed too" in page_text(confirmation)
-    gone = client.post(f"{live.backend_url}/admin/video-meetings/disconnect", data={"_csrf_token": token})
-    assert gone.status_code == 303
+    assert back.status_code == 400
+    assert "Zoom was not authorized (access_denied)" in page_text(back)
     assert rows(live.settings, ProviderConnection) == []
-    assert _choose(live, client, token, "google_meet").status_code == 303
-    page = client.get(f"{live.backend_url}/admin/video-meetings")
-    assert f"{CONFIGURED} Google Meet" in page.text
-    actions = [event.action for event in rows(live.settings, AuditEvent)]
-    assert actions == ["provider.chosen", "provider.disconnected", "provider.chosen"]
 
 
-@pytest.mark.parametrize("provider", ["webex", "", "zoom'; DROP TABLE tenant;--"])
-def test_a_provider_we_do_not_offer_is_refused(
-    live: LiveServers, admin: tuple[httpx.Client, str], provider: str
+def test_a_forged_or_replayed_answer_is_refused(live: LiveServers, admin: tuple[httpx.Client, str]) -> None:
+    client, token = admin
+    chosen = _choose(live, client, token, "zoom")
+    back = consent(live, chosen.headers["location"], "it@demo.example")
+
+    forged = client.get(str(back.copy_set_param("state", "forged")))
+    assert forged.status_code == 400
+    assert "has expired or was started in another browser" in page_text(forged)
+
+    chosen = _choose(live, client, token, "zoom")
+    back = consent(live, chosen.headers["location"], "it@demo.example")
+    assert client.get(str(back)).status_code == 303
+    replayed = client.get(str(back))
+    assert replayed.status_code == 400
+    assert len(rows(live.settings, ProviderConnection)) == 1
+
+
+def test_a_second_provider_waits_for_disconnect(live: LiveServers, admin: tuple[httpx.Client, str]) -> None:
+    client, token = admin
+    connect_company_zoom(client, live, token)
+
+    refused = _choose(live, client, token, "zoom")
+
+    assert refused.status_code == 409
+    assert "Zoom is already your video provider. Disconnect it first" in page_text(refused)
+
+
+@pytest.mark.parametrize(
+    ("provider", "message"),
+    [("webex", "Choose one of the video providers offered: Zoom, Microsoft Teams, Google Meet."),
+     ("", "Choose one of the video providers offered"),
+     ("teams", "Microsoft Teams cannot be chosen. Not available yet")],
+)  # fmt: skip
+def test_a_provider_we_cannot_offer_is_refused(
+    live: LiveServers, admin: tuple[httpx.Client, str], provider: str, message: str
 ) -> None:
     client, token = admin
 
     refused = _choose(live, client, token, provider)
 
     assert refused.status_code == 409
-    assert "Choose one of the video providers offered: Zoom, Microsoft Teams, Google Meet." in refused.text
+    assert message in page_text(refused)
     assert rows(live.settings, ProviderConnection) == []
 
 
@@ -107,43 +190,70 @@ def test_a_form_without_its_token_changes_nothing(live: LiveServers, admin: tupl
 
     assert refused.status_code == 403
     assert "Nothing was changed." in refused.text
+    assert "location" not in refused.headers
+
+
+def test_disconnect_revokes_at_zoom_and_removes_every_connection(
+    live: LiveServers, admin: tuple[httpx.Client, str]
+) -> None:
+    client, token = admin
+    connect_company_zoom(client, live, token)
+    with httpx.Client(timeout=10) as anna:
+        sign_in(anna, live, "anna")
+        assert connect_user_zoom(anna, live, "anna@demo.example").status_code == 200
+    cipher = TokenCipher.for_settings(live.settings)
+    [user] = rows(live.settings, UserConnection)
+    anna_token = cipher.decrypt(user.access_token_encrypted)
+
+    confirmation = client.get(f"{live.backend_url}/admin/video-meetings/disconnect")
+    assert "Every user's connection to Zoom is removed too" in page_text(confirmation)
+    gone = client.post(f"{live.backend_url}/admin/video-meetings/disconnect", data={"_csrf_token": token})
+
+    assert gone.status_code == 303
     assert rows(live.settings, ProviderConnection) == []
+    assert rows(live.settings, UserConnection) == []
+    revoked = httpx.get(f"{live.settings.zoom_api_url}/users/me", headers={"Authorization": f"Bearer {anna_token}"})
+    assert revoked.status_code == 401
+    [event] = [e for e in rows(live.settings, AuditEvent) if e.action == "provider.disconnected"]
+    assert event.detail["user_connections_removed"] == 1
+    assert "Video meetings are not configured yet." in page_text(client.get(f"{live.backend_url}/admin/video-meetings"))
 
 
 def test_a_user_can_neither_choose_nor_disconnect(live: LiveServers, admin: tuple[httpx.Client, str]) -> None:
     client, token = admin
-    _choose(live, client, token, "zoom")
+    connect_company_zoom(client, live, token)
     with httpx.Client(timeout=10) as anna:
         home = sign_in(anna, live, "anna")
         anna_token = csrf_token(home)
 
-        assert _choose(live, anna, anna_token, "teams").status_code == 403
+        assert _choose(live, anna, anna_token, "zoom").status_code == 403
         disconnect = anna.post(f"{live.backend_url}/admin/video-meetings/disconnect", data={"_csrf_token": anna_token})
         assert disconnect.status_code == 403
+        assert _save(live, anna, anna_token, "Hacked12").status_code == 403
 
     [connection] = rows(live.settings, ProviderConnection)
-    assert connection.provider == "zoom"
+    assert connection.provider_settings == {"passcode": "Pass1234"}
 
 
 def test_administrators_see_and_change_only_their_own_company(
     live: LiveServers, admin: tuple[httpx.Client, str]
 ) -> None:
     client, token = admin
-    _choose(live, client, token, "zoom")
+    connect_company_zoom(client, live, token)
 
     with httpx.Client(timeout=10) as oscar:
         page = sign_in(oscar, live, "oscar", "/admin/video-meetings")
         assert "Other Company AS (Cust67890)" in page.text
         assert "Video meetings are not configured yet." in page.text
         oscar_token = csrf_token(page)
-        # Naming the other company in the form changes nothing: the company is the signed-in administrator's.
-        assert _choose(live, oscar, oscar_token, "teams", tenant="Cust12345", context_id="Cust12345").status_code == 303
-        oscar.post(f"{live.backend_url}/admin/video-meetings/disconnect", data={"_csrf_token": oscar_token})
+        # Naming the other company in a form changes nothing: the company is the signed-in administrator's.
+        _save(live, oscar, oscar_token, "Other123")
+        oscar.post(f"{live.backend_url}/admin/video-meetings/disconnect",
+                   data={"_csrf_token": oscar_token, "tenant": "Cust12345"})  # fmt: skip
 
-    page = client.get(f"{live.backend_url}/admin/video-meetings")
-    assert f"{CONFIGURED} Zoom" in page.text
+    assert f"{CONFIGURED} Zoom" in page_text(client.get(f"{live.backend_url}/admin/video-meetings"))
     [connection] = rows(live.settings, ProviderConnection)
-    assert connection.provider == "zoom"
+    assert connection.provider_settings == {"passcode": "Pass1234"}
 
 
 def test_without_sign_in_the_page_sends_you_to_superoffice(live: LiveServers) -> None:
@@ -155,20 +265,3 @@ def test_without_sign_in_the_page_sends_you_to_superoffice(live: LiveServers) ->
     assert page.headers["location"] == "/auth/login?next=/admin/video-meetings"
     assert htmx.status_code == 401
     assert htmx.headers["HX-Redirect"] == "/auth/login?next=/admin/video-meetings"
-
-
-def test_a_provider_without_credentials_and_sandbox_is_unavailable(tmp_path: Path) -> None:
-    base = {
-        "data_dir": tmp_path,
-        "secret_key": "k" * 40,
-        "sandbox": False,
-        "superoffice_url": "https://online.superoffice.com",
-        "superoffice_client_id": "id",
-        "superoffice_client_secret": "secret",
-    }
-    options = {o.name: o for o in provider_options(Settings(**base, zoom_client_id="z", zoom_client_secret="s"))}
-
-    assert options["Zoom"].available
-    assert not options["Microsoft Teams"].available
-    assert "MEETINGS_TEAMS_CLIENT_ID and MEETINGS_TEAMS_CLIENT_SECRET" in options["Microsoft Teams"].reason
-    assert not options["Google Meet"].available

@@ -29,3 +29,35 @@ def arm(live: LiveServers, fault: str, count: int = 1, target: str = "api", retr
     body = {"provider": "zoom", "fault": fault, "count": count, "target": target,
             "retry_after_seconds": retry_after_seconds}  # fmt: skip
     assert httpx.post(f"{live.sandbox_url}/_sandbox/faults", json=body).status_code == 204
+
+
+def connect_company_zoom(
+    client: httpx.Client,
+    live: LiveServers,
+    csrf: str,
+    email: str = "it@demo.example",
+    passcode: str | None = "Pass1234",
+) -> httpx.Response:
+    """An administrator (signed in on ``client``) chooses Zoom, allows it at Zoom, and saves the passcode."""
+    chosen = client.post(
+        f"{live.backend_url}/admin/video-meetings/provider", data={"provider": "zoom", "_csrf_token": csrf}
+    )
+    assert chosen.status_code == 303, chosen.text
+    page = client.get(str(consent(live, chosen.headers["location"], email)), follow_redirects=True)
+    assert page.status_code == 200, page.text
+    if passcode is not None:
+        saved = client.post(
+            f"{live.backend_url}/admin/video-meetings/setting",
+            data={"value": passcode, "action": "save", "_csrf_token": csrf},
+            follow_redirects=True,
+        )
+        assert saved.status_code == 200, saved.text
+        return saved
+    return page
+
+
+def connect_user_zoom(client: httpx.Client, live: LiveServers, email: str) -> httpx.Response:
+    """A signed-in user opens /connect (as the extension's window does) and allows Zoom."""
+    start = client.get(f"{live.backend_url}/connect")
+    assert start.status_code == 303, start.text
+    return client.get(str(consent(live, start.headers["location"], email)))

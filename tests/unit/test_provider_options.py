@@ -1,0 +1,34 @@
+from pathlib import Path
+
+import httpx
+
+from backend.models import ProviderKind
+from backend.providers.zoom import ZoomConfig, ZoomProvider
+from backend.services.configuration import provider_options
+from backend.settings import Settings
+
+REAL_SUPEROFFICE = {
+    "secret_key": "k" * 40,
+    "sandbox": False,
+    "superoffice_url": "https://online.superoffice.com",
+    "superoffice_client_id": "id",
+    "superoffice_client_secret": "secret",
+}
+
+
+def test_a_provider_without_an_adapter_is_shown_unavailable_with_the_reason(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, **REAL_SUPEROFFICE, zoom_client_id="z", zoom_client_secret="s")
+    zoom = ZoomProvider(ZoomConfig("https://zoom.us", "https://api.zoom.us/v2", "z", "s"), httpx.AsyncClient())
+
+    options = {o.name: o for o in provider_options(settings, {ProviderKind.ZOOM: zoom})}
+
+    assert options["Zoom"].available
+    assert not options["Microsoft Teams"].available
+    assert "MEETINGS_TEAMS_CLIENT_ID and MEETINGS_TEAMS_CLIENT_SECRET" in options["Microsoft Teams"].reason
+    assert not options["Google Meet"].available
+
+
+def test_with_the_sandbox_a_missing_adapter_is_not_yet_built(tmp_path: Path) -> None:
+    options = {o.name: o for o in provider_options(Settings(data_dir=tmp_path, secret_key="k" * 40), {})}
+
+    assert options["Google Meet"].reason == "Not available yet in this version of Meetings for SuperOffice."
