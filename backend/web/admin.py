@@ -37,7 +37,7 @@ def _admin(request: Request[Any, Any, Any]) -> tuple[SignedInUser, int]:
 
 class VideoMeetingsController(Controller):
     path = "/admin"
-    guards = [require_administrator]  # noqa: RUF012
+    guards = [require_administrator]
 
     @get("/", sync_to_thread=False)
     def index(self) -> Redirect:
