@@ -24,10 +24,12 @@ from backend.http import http_client
 from backend.models import ProviderKind
 from backend.providers.base import VideoProvider
 from backend.providers.registry import build_providers
-from backend.security import TokenCipher, derive_key
+from backend.security import ExtensionTokens, TokenCipher, derive_key
 from backend.settings import Settings
 from backend.web import auth, connect, errors
 from backend.web.admin import VideoMeetingsController
+from backend.web.api import MeetingsController
+from backend.web.extension import connect_extension
 from backend.web.health import healthz
 from backend.web.pages import home
 from backend.web.security_headers import security_headers
@@ -74,6 +76,8 @@ def create_app(settings: Settings) -> Litestar:
             home,
             *auth.ROUTES,
             *connect.ROUTES,
+            connect_extension,
+            MeetingsController,
             VideoMeetingsController,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
         ],
@@ -93,6 +97,8 @@ def create_app(settings: Settings) -> Litestar:
             cookie_secure=secure_cookies,
             cookie_httponly=True,  # pages carry the token themselves (form field, htmx header)
             cookie_samesite="lax",
+            # The extension's API authenticates with a bearer token, webhooks with signatures: no cookies, no CSRF.
+            exclude=["/api/", "/webhooks/"],
         ),
         middleware=[
             security_headers(secure_cookies),
@@ -108,6 +114,8 @@ def create_app(settings: Settings) -> Litestar:
         logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace={404, NotAuthorizedException}),
         debug=False,
     )
+    app.state.public_url = settings.public_url
+    app.state.extension_tokens = ExtensionTokens(settings.secret)
     app.state.superoffice = SuperOfficeSignIn(
         issuer=settings.superoffice_url,
         client_id=settings.superoffice_client_id,

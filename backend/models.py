@@ -58,6 +58,8 @@ class ConnectionState(StrEnum):
 
 
 class MeetingState(StrEnum):
+    PENDING = "pending"
+    """Being made at the provider (the row reserves its idempotency key)."""
     ACTIVE = "active"
     REMOVED = "removed"
 

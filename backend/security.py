@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from backend.settings import Settings
 
@@ -50,4 +53,46 @@ class TokenCipher:
         return None if stored is None else self._fernet.rotate(stored.encode()).decode()
 
 
-__all__ = ["InvalidToken", "TokenCipher", "derive_key"]
+@dataclass(frozen=True)
+class ExtensionIdentity:
+    """Whom an extension token speaks for: one CRM user of one tenant."""
+
+    tenant_id: int
+    associate_id: int
+    context_id: str
+    company_name: str
+    version: int = 1
+
+
+class ExtensionTokens:
+    """Signed, expiring bearer tokens for the browser extension (itsdangerous); nothing to store server-side."""
+
+    LIFETIME = timedelta(days=30)
+
+    def __init__(self, secret: str) -> None:
+        self._serializer = URLSafeTimedSerializer(derive_key(secret, "extension tokens").hex(), salt="extension")
+
+    def __repr__(self) -> str:
+        return "ExtensionTokens(...)"
+
+    def issue(self, identity: ExtensionIdentity) -> str:
+        return self._serializer.dumps(
+            {
+                "t": identity.tenant_id,
+                "a": identity.associate_id,
+                "c": identity.context_id,
+                "n": identity.company_name,
+                "v": identity.version,
+            }
+        )
+
+    def read(self, token: str) -> ExtensionIdentity | None:
+        """The identity, or None for a forged, damaged or expired token."""
+        try:
+            data = self._serializer.loads(token, max_age=int(self.LIFETIME.total_seconds()))
+            return ExtensionIdentity(int(data["t"]), int(data["a"]), str(data["c"]), str(data["n"]), int(data["v"]))
+        except (BadSignature, KeyError, TypeError, ValueError):
+            return None
+
+
+__all__ = ["ExtensionIdentity", "ExtensionTokens", "InvalidToken", "TokenCipher", "derive_key"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from sqlalchemy import update
 from sqlmodel import SQLModel, select
 
 from backend.db import create_engine, session_factory
@@ -23,3 +24,17 @@ def rows(settings: Settings, table: type[Row], *conditions: Any) -> list[Row]:
             await engine.dispose()
 
     return run_blocking(query())
+
+
+def change_rows(settings: Settings, table: type[Row], values: dict[str, Any], *conditions: Any) -> None:
+    """Arrange a state directly in the database (e.g. an access token that has just expired)."""
+
+    async def run() -> None:
+        engine = create_engine(settings)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(update(table).where(*conditions).values(**values))
+        finally:
+            await engine.dispose()
+
+    run_blocking(run())

@@ -1,0 +1,40 @@
+"""A user of the extension, as the API sees them: signed in, optionally connected to Zoom, holding a token."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import httpx
+
+from tests.support.live import LiveServers
+from tests.support.signin import sign_in
+from tests.support.zoom import connect_user_zoom
+
+
+@dataclass
+class ExtensionUser:
+    api: httpx.Client
+    """Sends the extension token; base URL is the backend's ``/api/meetings``."""
+    browser: httpx.Client
+    """The user's browser session at the backend and the sandbox."""
+
+
+def extension_token(browser: httpx.Client, live: LiveServers) -> str:
+    page = browser.get(f"{live.backend_url}/extension/connect")
+    assert page.status_code == 200, page.text
+    match = re.search(r'data-extension-token="([^"]+)"', page.text)
+    assert match
+    return match.group(1)
+
+
+def extension_user(live: LiveServers, username: str, *, zoom_email: str | None = None) -> ExtensionUser:
+    browser = httpx.Client(timeout=20)
+    sign_in(browser, live, username)
+    if zoom_email:
+        assert connect_user_zoom(browser, live, zoom_email).status_code == 200
+    token = extension_token(browser, live)
+    api = httpx.Client(
+        base_url=f"{live.backend_url}/api/meetings", headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+    return ExtensionUser(api=api, browser=browser)
