@@ -33,6 +33,7 @@ from backend.web.extension import connect_extension
 from backend.web.health import healthz
 from backend.web.pages import home
 from backend.web.security_headers import security_headers
+from backend.web.webhooks import provider_webhook
 
 SESSION_COOKIE = "meetings_session"
 CSRF_COOKIE = "meetings_csrf"
@@ -78,6 +79,7 @@ def create_app(settings: Settings) -> Litestar:
             *connect.ROUTES,
             connect_extension,
             MeetingsController,
+            provider_webhook,
             VideoMeetingsController,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
         ],

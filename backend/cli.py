@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
+from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
 from backend.app import create_app
-from backend.db import alembic_config, upgrade_database
+from backend.db import alembic_config, create_engine, session_factory, upgrade_database
 from backend.sandbox.app import SandboxConfig, create_sandbox_app
 from backend.sandbox.superoffice.oidc_store import OAuthClient
 from backend.sandbox.zoom.apps import ZoomApp
-from backend.security import derive_key
+from backend.security import TokenCipher, derive_key
 from backend.server import Site, bind_socket, serve_forever
+from backend.services.token_keys import reencrypt_tokens
 from backend.settings import Settings
 
 
@@ -120,6 +123,25 @@ def _db(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tokens(args: argparse.Namespace) -> int:
+    if args.tokens_command == "new-key":
+        print(Fernet.generate_key().decode())
+        return 0
+    settings = Settings()
+
+    async def reencrypt() -> int:
+        engine = create_engine(settings)
+        try:
+            async with session_factory(engine)() as db:
+                return await reencrypt_tokens(db, TokenCipher.for_settings(settings))
+        finally:
+            await engine.dispose()
+
+    count = asyncio.run(reencrypt())
+    print(f"Re-encrypted the tokens of {count} connections under the first key of MEETINGS_TOKEN_KEYS.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="meetings", description="Meetings for SuperOffice")
     commands = root.add_subparsers(dest="command", required=True)
@@ -140,6 +162,12 @@ def parser() -> argparse.ArgumentParser:
     revision = db_commands.add_parser("revision", help="(developers) write a migration from the model changes")
     revision.add_argument("-m", "--message", required=True)
     db.set_defaults(run=_db)
+
+    tokens = commands.add_parser("tokens", help="the keys that encrypt provider tokens at rest")
+    tokens_commands = tokens.add_subparsers(dest="tokens_command", required=True)
+    tokens_commands.add_parser("new-key", help="print a new key (put it first in MEETINGS_TOKEN_KEYS)")
+    tokens_commands.add_parser("reencrypt", help="re-encrypt every stored token under the first key")
+    tokens.set_defaults(run=_tokens)
     return root
 
 

@@ -92,6 +92,8 @@ class ProviderConnection(ProviderTokens, table=True):
     tenant_id: int = Field(foreign_key="tenant.id", unique=True)
     provider: ProviderKind = Field(sa_type=sa.String(32))
     state: ConnectionState = Field(default=ConnectionState.PENDING, sa_type=sa.String(16))
+    provider_user_id: str = Field(default="", max_length=255, index=True)
+    """The installing administrator's user at the provider (their uninstall removes the company's setup)."""
     account_id: str = Field(default="", max_length=255)
     account_email: str = Field(default="", max_length=320)
     provider_settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -112,7 +114,7 @@ class UserConnection(ProviderTokens, table=True):
     associate_id: int = Field()
     provider: ProviderKind = Field(sa_type=sa.String(32))
     state: ConnectionState = Field(default=ConnectionState.ACTIVE, sa_type=sa.String(16))
-    provider_user_id: str = Field(default="", max_length=255)
+    provider_user_id: str = Field(default="", max_length=255, index=True)
     provider_email: str = Field(default="", max_length=320)
     token_version: int = Field(default=1)
     """Bumped to revoke every extension token issued to this user."""
@@ -167,3 +169,16 @@ class AuditEvent(SQLModel, table=True):
     subject_associate_id: int | None = Field(default=None)
     provider: ProviderKind | None = Field(default=None, sa_type=sa.String(32))
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class WebhookReceipt(SQLModel, table=True):
+    """A provider notification already handled: the same signed delivery twice is refused as a replay."""
+
+    __tablename__ = "webhook_receipt"
+    __table_args__ = (sa.UniqueConstraint("provider", "digest", name="uq_webhook_receipt"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider: ProviderKind = Field(sa_type=sa.String(32))
+    digest: str = Field(max_length=128)
+    """A hash of the signature header (unique per delivery)."""
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)

@@ -69,6 +69,35 @@ class CompanySetting:
     can_generate: bool = False
 
 
+@dataclass(frozen=True)
+class WebhookChallenge:
+    """The provider checks that the endpoint is ours: answer with ``body``."""
+
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ProviderDeauthorized:
+    """A person removed our app at the provider: their data must go."""
+
+    user_id: str
+    account_id: str = ""
+
+
+@dataclass(frozen=True)
+class OtherEvent:
+    """A notification we do not act on."""
+
+    name: str
+
+
+ProviderEvent = WebhookChallenge | ProviderDeauthorized | OtherEvent
+
+
+class WebhookRejected(Exception):
+    """A notification that is not provably from the provider, or too old: nothing is done with it."""
+
+
 class ErrorKind(StrEnum):
     RATE_LIMITED = "rate_limited"
     UNAVAILABLE = "unavailable"
@@ -140,4 +169,9 @@ class VideoProvider(Protocol):
 
     async def host_url(self, access_token: str, meeting_id: str) -> str:
         """A fresh link for the host to start the meeting (never a stored one)."""
+        ...
+
+    def read_webhook(self, headers: Mapping[str, str], body: bytes, now: datetime) -> tuple[ProviderEvent, str]:
+        """The verified event and a digest unique to this delivery (for replay checks); WebhookRejected if forged
+        or stale."""
         ...

@@ -19,6 +19,7 @@ def build_providers(settings: Settings, http: httpx.AsyncClient) -> dict[Provide
             api_url=settings.zoom_api_url,
             client_id=settings.zoom_client_id,
             client_secret=settings.zoom_client_secret.get_secret_value(),
+            webhook_secret=settings.zoom_webhook_secret.get_secret_value() if settings.zoom_webhook_secret else "",
         )
         providers[ProviderKind.ZOOM] = ZoomProvider(config, http)
     return providers

@@ -7,6 +7,9 @@ so it is fetched fresh each time; a meeting needs the company passcode (at most 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import re
 import secrets
 import string
@@ -25,9 +28,14 @@ from backend.providers.base import (
     ErrorKind,
     Grant,
     MeetingDetails,
+    OtherEvent,
     ProviderAccount,
+    ProviderDeauthorized,
     ProviderError,
+    ProviderEvent,
     ProviderMeeting,
+    WebhookChallenge,
+    WebhookRejected,
 )
 from backend.providers.calls import call
 
@@ -36,6 +44,7 @@ TOPIC_LIMIT = 200
 AGENDA_LIMIT = 2000
 PASSCODE = re.compile(r"^[A-Za-z0-9@\-_*]{6,10}$")
 RECONNECT = "Your Zoom connection no longer works. Connect your Zoom account again."
+WEBHOOK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, repr=False)
@@ -46,6 +55,8 @@ class ZoomConfig:
     """``https://api.zoom.us/v2``."""
     client_id: str
     client_secret: str
+    webhook_secret: str = ""
+    """The app's secret token: Zoom signs its notifications with it."""
 
 
 class ZoomProvider:
@@ -204,6 +215,34 @@ class ZoomProvider:
         return ProviderError(
             ErrorKind.REJECTED, f"Zoom refused the meeting: {problems or message or 'no reason given'}.", detail=detail
         )
+
+    # Webhooks
+
+    def read_webhook(self, headers: Mapping[str, str], body: bytes, now: datetime) -> tuple[ProviderEvent, str]:
+        """Zoom's ``x-zm-signature``: ``v0=`` + HMAC-SHA256(secret, ``v0:{timestamp}:{body}``); 5 minutes of skew."""
+        secret = self._config.webhook_secret.encode()
+        signature = headers.get("x-zm-signature", "")
+        timestamp = headers.get("x-zm-request-timestamp", "")
+        if not secret or not signature or not timestamp.isdigit():
+            raise WebhookRejected("The notification is not signed.")
+        if abs(now.timestamp() - int(timestamp)) > WEBHOOK_SKEW.total_seconds():
+            raise WebhookRejected("The notification is too old (or from the future).")
+        expected = "v0=" + hmac.new(secret, f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(expected, signature):
+            raise WebhookRejected("The notification's signature is not Zoom's.")
+        try:
+            message = json.loads(body)
+        except ValueError:
+            raise WebhookRejected("The notification is not JSON.") from None
+        event, payload = message.get("event", ""), message.get("payload") or {}
+        digest = hashlib.sha256(signature.encode()).hexdigest()
+        if event == "endpoint.url_validation":
+            plain = str(payload.get("plainToken", ""))
+            encrypted = hmac.new(secret, plain.encode(), hashlib.sha256).hexdigest()
+            return WebhookChallenge({"plainToken": plain, "encryptedToken": encrypted}), digest
+        if event == "app_deauthorized":
+            return ProviderDeauthorized(str(payload.get("user_id", "")), str(payload.get("account_id", ""))), digest
+        return OtherEvent(event), digest
 
 
 def _schedule(details: MeetingDetails) -> dict[str, Any]:

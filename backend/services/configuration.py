@@ -96,6 +96,7 @@ async def connect_company(
         connection = ProviderConnection(
             tenant_id=tenant_id, provider=provider.kind, connected_by_associate_id=admin.associate_id or 0
         )
+    connection.provider_user_id = account.id
     connection.account_id = account.account_id or account.id
     connection.account_email = account.email
     connection.access_token_encrypted = cipher.encrypt(grant.access_token)

@@ -38,3 +38,22 @@ def change_rows(settings: Settings, table: type[Row], values: dict[str, Any], *c
             await engine.dispose()
 
     run_blocking(run())
+
+
+def add_rows(settings: Settings, *new: Row) -> list[Row]:
+    """Arrange rows directly in the database; returns them as stored (with their ids)."""
+
+    async def run() -> list[Row]:
+        engine = create_engine(settings)
+        try:
+            async with session_factory(engine)() as db:
+                for row in new:
+                    db.add(row)
+                await db.commit()
+                for row in new:
+                    await db.refresh(row)
+                return list(new)
+        finally:
+            await engine.dispose()
+
+    return run_blocking(run())

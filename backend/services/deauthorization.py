@@ -1,0 +1,82 @@
+"""When a person removes our app at the provider, their data goes, as the provider's rules require.
+
+The user who removed it loses their connection (tokens deleted). If they are the one who connected the company,
+the company's setup goes with it, every user's connection too: setup can start over. Meetings stay as history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.models import Meeting, ProviderConnection, ProviderKind, UserConnection, WebhookReceipt, utcnow
+from backend.services import audit
+from backend.services.audit import Actor
+
+RECEIPTS_KEPT = timedelta(days=1)
+
+
+class ReplayedDelivery(Exception):
+    """This exact signed notification was handled before."""
+
+
+@dataclass(frozen=True)
+class Removed:
+    companies: int
+    users: int
+
+
+async def record_delivery(db: AsyncSession, provider: ProviderKind, digest: str) -> None:
+    """Remember a delivery once; the same one again raises ReplayedDelivery. Old receipts are dropped."""
+    now = utcnow()
+    await db.exec(delete(WebhookReceipt).where(col(WebhookReceipt.received_at) < now - RECEIPTS_KEPT))  # type: ignore[call-overload]
+    db.add(WebhookReceipt(provider=provider, digest=digest, received_at=now))
+    try:
+        await db.commit()
+    except IntegrityError:
+        await db.rollback()
+        raise ReplayedDelivery from None
+
+
+async def provider_deauthorized(db: AsyncSession, *, provider: ProviderKind, user_id: str, account_id: str) -> Removed:
+    """Delete what we hold for this provider user (and, for the installing administrator, the company's setup)."""
+    actor = Actor(kind="provider")
+    companies = list(
+        (
+            await db.exec(
+                select(ProviderConnection).where(
+                    ProviderConnection.provider == provider, ProviderConnection.provider_user_id == user_id
+                )
+            )
+        ).all()
+    )
+    removed_users = 0
+    for company in companies:
+        users = list((await db.exec(select(UserConnection).where(UserConnection.tenant_id == company.tenant_id))).all())
+        for user in users:
+            await db.delete(user)
+        removed_users += len(users)
+        await db.exec(update(Meeting).where(Meeting.tenant_id == company.tenant_id).values(host_url=None))  # type: ignore[call-overload]
+        await db.delete(company)
+        audit.record(db, tenant_id=company.tenant_id, action="provider.deauthorized", actor=actor, provider=provider,
+                     account_id=account_id, user_connections_removed=len(users))  # fmt: skip
+    users = list(
+        (
+            await db.exec(
+                select(UserConnection).where(
+                    UserConnection.provider == provider, UserConnection.provider_user_id == user_id
+                )
+            )
+        ).all()
+    )
+    for user in users:
+        await db.delete(user)
+        audit.record(db, tenant_id=user.tenant_id, action="user.deauthorized", actor=actor, provider=provider,
+                     subject_associate_id=user.associate_id)  # fmt: skip
+    await db.commit()
+    return Removed(companies=len(companies), users=removed_users + len(users))

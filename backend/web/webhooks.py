@@ -1,0 +1,46 @@
+"""``/webhooks/{provider}``: notifications from the video providers, verified before anything is done."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar import Request, Response, post
+from litestar.params import FromPath
+from litestar.status_codes import HTTP_200_OK, HTTP_401_UNAUTHORIZED, HTTP_404_NOT_FOUND, HTTP_409_CONFLICT
+
+from backend.models import ProviderKind
+from backend.providers.base import ProviderDeauthorized, WebhookChallenge, WebhookRejected
+from backend.services.deauthorization import ReplayedDelivery, provider_deauthorized, record_delivery
+from backend.web.dependencies import DbSession, Providers
+
+log = logging.getLogger(__name__)
+
+
+@post("/webhooks/{provider:str}", status_code=HTTP_200_OK)
+async def provider_webhook(
+    request: Request[Any, Any, Any], provider: FromPath[str], db_session: DbSession, providers: Providers
+) -> Response[dict[str, Any]]:
+    adapter = providers.get(ProviderKind(provider)) if provider in ProviderKind._value2member_map_ else None
+    if adapter is None:
+        return Response({"error": "unknown_provider"}, status_code=HTTP_404_NOT_FOUND)
+    try:
+        event, digest = adapter.read_webhook(request.headers, await request.body(), datetime.now(UTC))
+    except WebhookRejected as error:
+        log.warning("%s webhook refused: %s", adapter.name, error)
+        return Response({"error": "rejected", "message": str(error)}, status_code=HTTP_401_UNAUTHORIZED)
+    try:
+        await record_delivery(db_session, adapter.kind, digest)
+    except ReplayedDelivery:
+        return Response({"error": "replayed", "message": "This notification was handled before."},
+                        status_code=HTTP_409_CONFLICT)  # fmt: skip
+    if isinstance(event, WebhookChallenge):
+        return Response(event.body)
+    if isinstance(event, ProviderDeauthorized):
+        removed = await provider_deauthorized(
+            db_session, provider=adapter.kind, user_id=event.user_id, account_id=event.account_id
+        )
+        log.info("%s app removed by a user: %d company setups, %d user connections deleted",
+                 adapter.name, removed.companies, removed.users)  # fmt: skip
+    return Response({"status": "ok"})

@@ -1,0 +1,113 @@
+"""Zoom's notifications at /webhooks/zoom: URL validation, uninstall (app_deauthorized), forgeries and replays."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from backend.models import AuditEvent, ProviderConnection, UserConnection
+from backend.sandbox.zoom.apps import ZoomApp, signed_event
+from tests.support.extension_api import ExtensionUser, extension_user
+from tests.support.live import LiveServers
+from tests.support.rows import rows
+from tests.support.signin import csrf_token, page_text, sign_in
+from tests.support.zoom import connect_company_zoom
+
+
+def _app(live: LiveServers, secret: str | None = None) -> ZoomApp:
+    s = live.settings
+    assert s.zoom_webhook_secret is not None
+    return ZoomApp(s.zoom_client_id, "", (), f"{s.public_url}/webhooks/zoom",
+                   secret or s.zoom_webhook_secret.get_secret_value())  # fmt: skip
+
+
+def _uninstall(live: LiveServers, email: str) -> dict[str, str]:
+    answer = httpx.post(f"{live.sandbox_url}/zoom/_sandbox/uninstall",
+                        json={"client_id": live.settings.zoom_client_id, "email": email})  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+@pytest.fixture
+def admin_page(live: LiveServers) -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=20) as admin:
+        page = sign_in(admin, live, "admin", "/admin/video-meetings")
+        connect_company_zoom(admin, live, csrf_token(page), email="it@demo.example")
+        yield admin
+
+
+@pytest.fixture
+def anna(live: LiveServers, admin_page: httpx.Client) -> ExtensionUser:
+    return extension_user(live, "anna", zoom_email="anna@demo.example")
+
+
+def test_zoom_validates_our_endpoint(live: LiveServers) -> None:
+    answer = httpx.post(f"{live.sandbox_url}/zoom/_sandbox/validate-webhook",
+                        json={"client_id": live.settings.zoom_client_id})  # fmt: skip
+
+    assert answer.json() == {"validated": True, "status": 200}
+
+
+def test_a_user_uninstalling_the_app_removes_only_their_connection(live: LiveServers, anna: ExtensionUser) -> None:
+    zoom_user = _uninstall(live, "anna@demo.example")
+
+    assert rows(live.settings, UserConnection) == []
+    assert len(rows(live.settings, ProviderConnection)) == 1
+    [event] = [e for e in rows(live.settings, AuditEvent) if e.action == "user.deauthorized"]
+    assert (event.actor_kind, event.subject_associate_id) == ("provider", 2)
+    assert zoom_user["revoked_tokens"] >= 1
+    body = {"topic": "x", "start": "2026-12-01T10:00:00+00:00", "duration_minutes": 30, "idempotency_key": "k"}
+    refused = anna.api.post("", json=body)
+    assert refused.status_code == 409
+    assert refused.json()["error"] == "connect_needed"
+
+
+def test_the_installing_administrator_uninstalling_removes_the_company_setup(
+    live: LiveServers, anna: ExtensionUser, admin_page: httpx.Client
+) -> None:
+    _uninstall(live, "it@demo.example")
+
+    assert rows(live.settings, ProviderConnection) == []
+    assert rows(live.settings, UserConnection) == []
+    [event] = [e for e in rows(live.settings, AuditEvent) if e.action == "provider.deauthorized"]
+    assert event.detail["user_connections_removed"] == 1
+    assert "Video meetings are not configured yet." in page_text(
+        admin_page.get(f"{live.backend_url}/admin/video-meetings")
+    )
+
+
+@pytest.mark.parametrize("problem", ["forged", "stale", "unsigned"])
+def test_a_notification_that_is_not_provably_zoom_changes_nothing(
+    live: LiveServers, anna: ExtensionUser, problem: str
+) -> None:
+    [connection] = rows(live.settings, UserConnection)
+    payload = {"account_id": "a", "user_id": connection.provider_user_id, "client_id": live.settings.zoom_client_id}
+    app = _app(live, secret="not-the-secret" if problem == "forged" else None)
+    body, headers = signed_event(app, "app_deauthorized", payload,
+                                 timestamp=int(time.time()) - (600 if problem == "stale" else 0))  # fmt: skip
+    if problem == "unsigned":
+        del headers["x-zm-signature"]
+
+    refused = httpx.post(app.webhook_url, content=body, headers=headers)
+
+    assert refused.status_code == 401
+    assert len(rows(live.settings, UserConnection)) == 1
+
+
+def test_the_same_delivery_twice_is_a_replay(live: LiveServers, anna: ExtensionUser) -> None:
+    app = _app(live)
+    body, headers = signed_event(app, "meeting.started", {"object": {"id": 1}})
+
+    first = httpx.post(app.webhook_url, content=body, headers=headers)
+    second = httpx.post(app.webhook_url, content=body, headers=headers)
+
+    assert first.status_code == 200
+    assert second.status_code == 409
+    assert second.json()["error"] == "replayed"
+
+
+def test_a_provider_we_do_not_know_is_not_found(live: LiveServers) -> None:
+    assert httpx.post(f"{live.backend_url}/webhooks/skype", content=b"{}").status_code == 404
