@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -76,11 +76,11 @@ class MeetingOut:
             provider=meeting.provider,
             join_url=meeting.join_url,
             topic=meeting.topic,
-            start=meeting.start_at,
+            start=meeting.start_at.astimezone(UTC),
             duration_minutes=meeting.duration_minutes,
             timezone=meeting.timezone,
             appointment_id=meeting.appointment_id,
-            alarm_at=meeting.alarm_at,
+            alarm_at=meeting.alarm_at.astimezone(UTC) if meeting.alarm_at else None,
         )
 
 
@@ -205,7 +205,7 @@ class MeetingsController(Controller):
     @get("/upcoming")
     async def upcoming(self, db_session: DbSession, who: Who) -> list[MeetingOut]:
         """Meetings with an alarm still to come, for the extension's notifications."""
-        now = datetime.now(ZoneInfo("UTC"))
+        now = datetime.now(UTC)
         return [MeetingOut.of(m) for m in await meetings.upcoming_meetings(db_session, who, now)]
 
     @get("/{meeting_id:uuid}")

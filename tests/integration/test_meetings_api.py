@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from backend.models import ConnectionState, Meeting, MeetingState, UserConnection
-from tests.support.extension_api import ExtensionUser, extension_user
+from tests.integration.conftest import MakeUser
+from tests.support.extension_api import ExtensionUser
 from tests.support.live import LiveServers
 from tests.support.rows import change_rows, rows
 from tests.support.signin import csrf_token, sign_in
@@ -36,11 +37,8 @@ def company(live: LiveServers) -> Iterator[None]:
 
 
 @pytest.fixture
-def anna(live: LiveServers, company: None) -> Iterator[ExtensionUser]:
-    user = extension_user(live, "anna", zoom_email="anna@demo.example")
-    yield user
-    user.api.close()
-    user.browser.close()
+def anna(company: None, make_extension_user: MakeUser) -> ExtensionUser:
+    return make_extension_user("anna", zoom_email="anna@demo.example")
 
 
 def test_a_meeting_is_made_at_zoom_with_the_company_passcode(live: LiveServers, anna: ExtensionUser) -> None:
@@ -118,10 +116,10 @@ def test_upcoming_lists_meetings_with_an_alarm(live: LiveServers, anna: Extensio
     assert [m["id"] for m in upcoming] == [with_alarm["id"]]
 
 
-def test_before_the_administrator_has_set_up_a_provider(live: LiveServers) -> None:
+def test_before_the_administrator_has_set_up_a_provider(live: LiveServers, make_extension_user: MakeUser) -> None:
     with httpx.Client(timeout=20) as admin:
         sign_in(admin, live, "admin")  # the company exists, but no provider is configured
-    user = extension_user(live, "anna")
+    user = make_extension_user("anna")
 
     refused = user.api.post("", json=_new())
 
@@ -130,8 +128,10 @@ def test_before_the_administrator_has_set_up_a_provider(live: LiveServers) -> No
     assert "Ask your SuperOffice administrator" in refused.json()["message"]
 
 
-def test_a_user_without_a_zoom_connection_is_sent_to_connect(live: LiveServers, company: None) -> None:
-    user = extension_user(live, "bjorn")
+def test_a_user_without_a_zoom_connection_is_sent_to_connect(
+    live: LiveServers, company: None, make_extension_user: MakeUser
+) -> None:
+    user = make_extension_user("bjorn")
 
     refused = user.api.post("", json=_new())
 
@@ -144,9 +144,11 @@ def test_a_user_without_a_zoom_connection_is_sent_to_connect(live: LiveServers, 
     assert held_meetings(live) == []
 
 
-def test_nobody_else_can_touch_a_users_meeting(live: LiveServers, anna: ExtensionUser) -> None:
+def test_nobody_else_can_touch_a_users_meeting(
+    live: LiveServers, anna: ExtensionUser, make_extension_user: MakeUser
+) -> None:
     meeting = anna.api.post("", json=_new()).json()
-    bjorn = extension_user(live, "bjorn", zoom_email="bjorn@demo.example")
+    bjorn = make_extension_user("bjorn", zoom_email="bjorn@demo.example")
 
     assert bjorn.api.patch(f"/{meeting['id']}", json={"topic": "Mine now"}).status_code == 404
     assert bjorn.api.delete(f"/{meeting['id']}").status_code == 404

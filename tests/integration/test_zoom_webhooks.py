@@ -10,7 +10,8 @@ import pytest
 
 from backend.models import AuditEvent, ProviderConnection, UserConnection
 from backend.sandbox.zoom.apps import ZoomApp, signed_event
-from tests.support.extension_api import ExtensionUser, extension_user
+from tests.integration.conftest import MakeUser
+from tests.support.extension_api import ExtensionUser
 from tests.support.live import LiveServers
 from tests.support.rows import rows
 from tests.support.signin import csrf_token, page_text, sign_in
@@ -40,8 +41,8 @@ def admin_page(live: LiveServers) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def anna(live: LiveServers, admin_page: httpx.Client) -> ExtensionUser:
-    return extension_user(live, "anna", zoom_email="anna@demo.example")
+def anna(admin_page: httpx.Client, make_extension_user: MakeUser) -> ExtensionUser:
+    return make_extension_user("anna", zoom_email="anna@demo.example")
 
 
 def test_zoom_validates_our_endpoint(live: LiveServers) -> None:

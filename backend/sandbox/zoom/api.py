@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
@@ -110,7 +111,9 @@ def _utc_start(value: Any, timezone: str) -> str:
 
 def _meeting_body(state: State, meeting: dict[str, Any], host: ZoomUser) -> dict[str, Any]:
     base = state.config.public_url
-    encrypted = secrets.token_urlsafe(24) if meeting["password"] else ""
+    # Stable per meeting, as Zoom's encrypted passcode in the join link is.
+    encrypted = hashlib.sha256(f"{meeting['uuid']}:{meeting['password']}".encode()).hexdigest()[:32]
+    encrypted = encrypted if meeting["password"] else ""
     join = f"{base}/zoom/j/{meeting['id']}" + (f"?pwd={encrypted}" if encrypted else "")
     return {
         "id": meeting["id"],
