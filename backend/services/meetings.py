@@ -199,8 +199,10 @@ async def host_link(db: AsyncSession, who: ExtensionIdentity, meeting_id: uuid.U
     )
 
 
-async def meetings_for_appointment(db: AsyncSession, who: ExtensionIdentity, appointment_id: int) -> list[Meeting]:
-    statement = _mine(who).where(Meeting.appointment_id == appointment_id).order_by(col(Meeting.created_at))
+async def meetings_for_appointments(
+    db: AsyncSession, who: ExtensionIdentity, appointment_ids: list[int]
+) -> list[Meeting]:
+    statement = _mine(who).where(col(Meeting.appointment_id).in_(appointment_ids)).order_by(col(Meeting.created_at))
     return list((await db.exec(statement)).all())
 
 

@@ -39,6 +39,7 @@ from backend.services.tokens import ReconnectNeeded
 from backend.web.dependencies import Cipher, DbSession, Providers
 
 MAX_DURATION_MINUTES = 24 * 60
+MAX_APPOINTMENTS_PER_QUERY = 200
 Who = NamedDependency[ExtensionIdentity]
 """``who``: the user the extension's token speaks for."""
 
@@ -198,9 +199,13 @@ class MeetingsController(Controller):
         await meetings.remove_meeting(db_session, who, meeting_id, _collaborators(state, providers, cipher))
 
     @get("/")
-    async def for_appointment(self, db_session: DbSession, who: Who, appointment: FromQuery[int]) -> list[MeetingOut]:
-        """The meeting of a saved appointment (a list: empty when it has none)."""
-        return [MeetingOut.of(m) for m in await meetings.meetings_for_appointment(db_session, who, appointment)]
+    async def for_appointments(
+        self, db_session: DbSession, who: Who, appointment: FromQuery[list[int]]
+    ) -> list[MeetingOut]:
+        """The meetings of saved appointments (``?appointment=1&appointment=2``; at most 200 at once)."""
+        if len(appointment) > MAX_APPOINTMENTS_PER_QUERY:
+            raise ValidationException(f"Ask for at most {MAX_APPOINTMENTS_PER_QUERY} appointments at once.")
+        return [MeetingOut.of(m) for m in await meetings.meetings_for_appointments(db_session, who, appointment)]
 
     @get("/upcoming")
     async def upcoming(self, db_session: DbSession, who: Who) -> list[MeetingOut]:

@@ -3,10 +3,14 @@
 
 import { route } from "./router.js";
 
-chrome.runtime.onMessage.addListener((message, _sender, sendResponse) => {
-  route(message).then(
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  route(message, sender).then(
     (result) => sendResponse({ ok: true, result }),
-    (error) => sendResponse({ ok: false, error: String(error?.message || error) }),
+    (error) =>
+      sendResponse({
+        ok: false,
+        error: typeof error?.toJSON === "function" ? error.toJSON() : { code: "error", message: String(error?.message || error) },
+      }),
   );
   return true; // the answer is sent asynchronously
 });

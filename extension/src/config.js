@@ -37,8 +37,21 @@ export async function setBackendUrl(url) {
   await storage().set({ [KEYS.backendUrl]: url });
 }
 
-// The signed-in CRM user's connection to the service ({token, ...}), or null before the user connects.
+// The signed-in CRM user's connection to the service ({token, backendUrl}), or null before the user connects.
+// It belongs to one service address: changing the address in the options ends it.
 export async function getConnection() {
-  const stored = await storage().get(KEYS.connection);
-  return stored[KEYS.connection] || null;
+  const stored = await storage().get([KEYS.connection, KEYS.backendUrl]);
+  const connection = stored[KEYS.connection];
+  const backendUrl = stored[KEYS.backendUrl] || DEFAULT_BACKEND_URL;
+  return connection && connection.backendUrl === backendUrl ? connection : null;
 }
+
+export async function setConnection(token, backendUrl) {
+  await storage().set({ [KEYS.connection]: { token, backendUrl } });
+}
+
+export async function clearConnection() {
+  await storage().remove(KEYS.connection);
+}
+
+export const CONNECTION_KEY = KEYS.connection;

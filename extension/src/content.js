@@ -1,24 +1,209 @@
-// The content script: watches the CRM page and gives every follow-up dialog its video controls, once, again
-// after the CRM re-renders the dialog. Cheap when there is no dialog: one query per animation frame of changes.
+// The content script: gives every follow-up dialog its video controls (once, and again after the CRM re-renders
+// the dialog) and drives them; on the meetings service's own /extension/connect page it hands the token over.
+// Cheap when there is no dialog: one query per animation frame of changes.
 
 import {
   findFollowUpDialogs,
   hasVideoControls,
+  onSave,
   placeMeetingPanel,
   placeVideoControls,
+  readAppointment,
   removeVideoControls,
+  writeField,
 } from "./crm_adapter.js";
+import { CONNECTION_KEY } from "./config.js";
+import { locationWithLink, locationWithoutLink, withJoinLine, withoutJoinLine } from "./meeting_text.js";
+import { MessageType } from "./messages.js";
 import { createVideoControls } from "./video_controls.js";
+
+const t = (key, ...values) => chrome.i18n.getMessage(key, values);
+
+async function ask(message) {
+  try {
+    const answer = await chrome.runtime.sendMessage(message);
+    return answer || { ok: false, error: { code: "no_answer", message: t("extensionReloaded") } };
+  } catch {
+    return { ok: false, error: { code: "no_answer", message: t("extensionReloaded") } };
+  }
+}
+
+// Resolves when the extension has a connection (the /extension/connect window handed the token over).
+function extensionConnected() {
+  return new Promise((resolve) => {
+    const listener = (changes, area) => {
+      if (area === "local" && changes[CONNECTION_KEY]?.newValue) {
+        chrome.storage.onChanged.removeListener(listener);
+        resolve();
+      }
+    };
+    chrome.storage.onChanged.addListener(listener);
+  });
+}
+
+// Resolves when the provider's connect window (opened from this page) says it is done.
+function providerConnected(backendOrigin) {
+  return new Promise((resolve) => {
+    const listener = (event) => {
+      if (event.origin === backendOrigin && event.data?.type === "meetings:connected") {
+        window.removeEventListener("message", listener);
+        resolve();
+      }
+    };
+    window.addEventListener("message", listener);
+  });
+}
+
+function minutesBetween(start, end) {
+  return Math.max(1, Math.round((end - start) / 60000));
+}
+
+function meetingRequest(appointment, key) {
+  return {
+    topic: appointment.title || t("untitledMeeting"),
+    start: appointment.start.toISOString(),
+    duration_minutes: minutesBetween(appointment.start, appointment.end),
+    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC",
+    idempotency_key: key,
+    appointment_id: appointment.appointmentId,
+    alarm_minutes_before: appointment.alarmMinutesBefore,
+  };
+}
+
+class DialogMeeting {
+  constructor(dialog, ui) {
+    this.dialog = dialog;
+    this.ui = ui;
+    this.meeting = null;
+    this.busy = false;
+    this.key = null; // one idempotency key per "add", kept across the connect detours
+  }
+
+  async load() {
+    const { appointmentId } = readAppointment(this.dialog);
+    if (!appointmentId) return;
+    const answer = await ask({ type: MessageType.MEETINGS_FOR_APPOINTMENTS, appointmentIds: [appointmentId] });
+    if (answer.ok && answer.result.length) this.show(answer.result[0]);
+  }
+
+  show(meeting) {
+    this.meeting = meeting;
+    this.ui.setMeeting(meeting);
+  }
+
+  toggle() {
+    return this.resume(() => (this.meeting ? this.remove() : this.add()));
+  }
+
+  async add() {
+    const appointment = readAppointment(this.dialog);
+    if (Number.isNaN(appointment.start.getTime()) || Number.isNaN(appointment.end.getTime())) {
+      this.ui.showProblem(t("fillStartAndEnd"));
+      return;
+    }
+    this.key ||= crypto.randomUUID();
+    const answer = await ask({ type: MessageType.MEETING_CREATE, meeting: meetingRequest(appointment, this.key) });
+    if (answer.ok) {
+      this.key = null;
+      this.show(answer.result);
+      const url = answer.result.join_url;
+      const now = readAppointment(this.dialog); // what the person typed meanwhile stays
+      writeField(this.dialog, "location", locationWithLink(now.location, url));
+      writeField(this.dialog, "description", withJoinLine(now.description, url));
+      return;
+    }
+    await this.recover(answer.error, () => (this.meeting ? null : this.add()));
+  }
+
+  async remove() {
+    const meeting = this.meeting;
+    const answer = await ask({ type: MessageType.MEETING_REMOVE, id: meeting.id });
+    if (!answer.ok && answer.error.code !== "not_found") {
+      await this.recover(answer.error, () => (this.meeting ? this.remove() : null));
+      return;
+    }
+    const now = readAppointment(this.dialog);
+    writeField(this.dialog, "location", locationWithoutLink(now.location, meeting.join_url));
+    writeField(this.dialog, "description", withoutJoinLine(now.description, meeting.join_url));
+    this.show(null);
+  }
+
+  // A failure: say what happened; where the person can fix it (connect, reconnect), open that for them and carry
+  // on by itself once it is done. Nothing they typed in the dialog is touched.
+  async recover(error, again) {
+    if (error.code === "not_connected") {
+      const open = () => ask({ type: MessageType.CONNECT_EXTENSION });
+      this.ui.showProblem(t("connectingExtension"), t("connectExtension"), open);
+      extensionConnected().then(() => this.resume(again));
+      await open();
+      return;
+    }
+    if (error.code === "connect_needed" && error.connect_url) {
+      const open = () => window.open(error.connect_url, "meetings-connect", "popup,width=600,height=720");
+      this.ui.showProblem(error.message, t("connectAccount"), open);
+      providerConnected(new URL(error.connect_url).origin).then(() => this.resume(again));
+      open();
+      return;
+    }
+    this.ui.showProblem(error.message || t("backendUnreachable"), t("tryAgain"), () => this.toggle());
+  }
+
+  async resume(again) {
+    if (this.busy) return;
+    this.busy = true;
+    this.ui.setBusy(true);
+    this.ui.clearProblem();
+    try {
+      await again();
+    } finally {
+      this.busy = false;
+      this.ui.setBusy(false);
+    }
+  }
+
+  // Saving the appointment: the meeting follows a new title, time or alarm, and learns the appointment's id.
+  async saved(appointment) {
+    const meeting = this.meeting;
+    if (!meeting || Number.isNaN(appointment.start.getTime())) return;
+    const changes = {
+      topic: appointment.title || t("untitledMeeting"),
+      start: appointment.start.toISOString(),
+      duration_minutes: minutesBetween(appointment.start, appointment.end),
+      alarm_minutes_before: appointment.alarmMinutesBefore,
+    };
+    if (appointment.appointmentId) changes.appointment_id = appointment.appointmentId;
+    await ask({ type: MessageType.MEETING_UPDATE, id: meeting.id, changes });
+  }
+}
 
 function equip(dialog) {
   if (hasVideoControls(dialog)) return;
   removeVideoControls(dialog); // half of a previous pair, if the CRM re-rendered one part
-  const { controlsHost, panelHost } = createVideoControls();
-  placeVideoControls(dialog, controlsHost);
-  placeMeetingPanel(dialog, panelHost);
+  const ui = createVideoControls();
+  const meeting = new DialogMeeting(dialog, ui);
+  ui.elements.toggle.addEventListener("click", () => meeting.toggle());
+  ui.elements.copy.addEventListener("click", async () => {
+    await navigator.clipboard.writeText(meeting.meeting.join_url);
+    ui.showCopied();
+  });
+  ui.elements.join.addEventListener("click", () => window.open(meeting.meeting.join_url, "_blank", "noopener"));
+  onSave(dialog, (appointment) => meeting.saved(appointment));
+  placeVideoControls(dialog, ui.controlsHost);
+  placeMeetingPanel(dialog, ui.panelHost);
+  meeting.load();
+}
+
+// On the service's /extension/connect page: give the token to the extension (the worker checks the page's origin).
+async function handOverToken(doc) {
+  const holder = doc.querySelector("[data-extension-token]");
+  if (!holder) return;
+  const answer = await ask({ type: MessageType.EXTENSION_TOKEN, token: holder.dataset.extensionToken });
+  const status = doc.getElementById("extension-status");
+  if (answer.ok && status) status.dataset.extensionConnected = "true";
 }
 
 export function start(doc) {
+  handOverToken(doc);
   let scheduled = false;
   const scan = () => {
     scheduled = false;

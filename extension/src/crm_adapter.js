@@ -1,9 +1,18 @@
 // Everything the extension knows about the CRM's markup lives here, so a CRM change is a one-file fix.
-// Anchors are stable, accessible attributes (role="dialog", labels), never generated class names.
+// Anchors are stable, accessible attributes (role="dialog", labels, data-*), never generated class names.
 
 const MEETING_TYPE_LABELS = new Set(["meeting type", "type"]);
 const CONTROLS_HOST = "data-meetings-controls";
 const PANEL_HOST = "data-meetings-panel";
+
+function labelled(root, text) {
+  for (const label of root.querySelectorAll("label")) {
+    if (label.textContent.trim().toLowerCase() === text && label.control && root.contains(label.control)) {
+      return label.control;
+    }
+  }
+  return null;
+}
 
 // Follow-up dialogs currently in the page: dialogs that have a meeting-type field.
 export function findFollowUpDialogs(root) {
@@ -42,4 +51,40 @@ export function hasVideoControls(dialog) {
 
 export function removeVideoControls(dialog) {
   for (const host of dialog.querySelectorAll(`[${CONTROLS_HOST}], [${PANEL_HOST}]`)) host.remove();
+}
+
+// The saved appointment's id, or null for a new one.
+export function appointmentId(dialog) {
+  const id = Number(dialog.dataset.appointmentId);
+  return Number.isInteger(id) && id > 0 ? id : null;
+}
+
+// What the dialog says about the appointment now.
+export function readAppointment(dialog) {
+  const value = (name) => labelled(dialog, name)?.value ?? "";
+  const alarm = labelled(dialog, "alarm");
+  return {
+    appointmentId: appointmentId(dialog),
+    title: value("title").trim(),
+    start: new Date(value("start")),
+    end: new Date(value("end")),
+    location: value("location"),
+    description: value("description"),
+    alarmMinutesBefore: alarm?.checked ? Number(value("alarm lead time") || 0) : null,
+  };
+}
+
+// Change a field as if the person typed it, so that the CRM's own code sees the change.
+export function writeField(dialog, name, text) {
+  const field = labelled(dialog, name);
+  if (!field || field.value === text) return;
+  field.value = text;
+  field.dispatchEvent(new Event("input", { bubbles: true }));
+  field.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
+export function onSave(dialog, listener) {
+  const save = [...dialog.querySelectorAll("button")].find((button) => button.textContent.trim() === "Save");
+  // Capture phase: runs before the CRM's own handler closes the dialog.
+  save?.addEventListener("click", () => listener(readAppointment(dialog)), { capture: true });
 }

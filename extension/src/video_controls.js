@@ -1,7 +1,5 @@
 // The controls the extension adds to a follow-up dialog, each in an open shadow root so that the CRM's CSS and
-// ours never meet. Built with DOM calls only: no HTML from strings.
-
-import { MessageType } from "./messages.js";
+// ours never meet. Built with DOM calls only: no HTML from strings. The caller decides what happens on a click.
 
 const t = (key) => chrome.i18n.getMessage(key);
 const SVG = "http://www.w3.org/2000/svg";
@@ -15,13 +13,24 @@ const CONTROL_STYLE = `
   button:hover { background: #eef5fc; }
   button:focus-visible { outline: 3px solid #7ab8f5; outline-offset: 2px; }
   button[aria-pressed="true"] { background: #0b6bcb; border-color: #0b6bcb; color: #fff; }
+  button[aria-busy="true"] { opacity: 0.6; cursor: progress; }
   svg { width: 20px; height: 20px; fill: currentColor; }
 `;
 
 const PANEL_STYLE = `
-  :host { all: initial; display: block; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-  [role="alert"] { margin: 6px 0 0; padding: 8px 10px; border-radius: 6px; background: #fdecea; color: #8c1d18; }
-  [role="alert"]:empty { display: none; }
+  :host { all: initial; display: block; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d2733; }
+  .meeting { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 8px; margin: 6px 0 0; padding: 8px 10px;
+    border: 1px solid #cfe0f1; border-radius: 6px; background: #f3f8fd; }
+  .meeting[hidden] { display: none; }
+  .link { flex: 1 1 100%; color: #0b5cad; word-break: break-all; }
+  button { font: inherit; border-radius: 6px; padding: 4px 10px; border: 1px solid #0b6bcb; background: #fff; color: #0b6bcb; cursor: pointer; }
+  button.primary { background: #0b6bcb; color: #fff; }
+  button:focus-visible { outline: 3px solid #7ab8f5; outline-offset: 2px; }
+  [role="status"] { color: #1b7f3b; }
+  [role="status"]:empty { display: none; }
+  .problem { margin: 6px 0 0; padding: 8px 10px; border-radius: 6px; background: #fdecea; color: #8c1d18; }
+  .problem[hidden] { display: none; }
+  .problem button { margin-top: 6px; border-color: #8c1d18; color: #8c1d18; }
 `;
 
 function videoIcon() {
@@ -43,40 +52,69 @@ function shadowHost(tag, css) {
   return { host, root };
 }
 
-async function ask(message) {
-  const answer = await chrome.runtime.sendMessage(message);
-  if (!answer?.ok) throw new Error(answer?.error || "no answer from the extension");
-  return answer.result;
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.append(...children);
+  return node;
 }
 
-// Builds the video toggle and the message panel for one dialog; the caller places the two hosts.
+// The video toggle (next to the meeting type) and the meeting panel (below it) for one dialog.
 export function createVideoControls() {
   const controls = shadowHost("span", CONTROL_STYLE);
   const panel = shadowHost("div", PANEL_STYLE);
 
-  const toggle = document.createElement("button");
-  toggle.type = "button";
-  toggle.setAttribute("aria-pressed", "false");
-  toggle.setAttribute("aria-label", t("addVideoMeeting"));
-  toggle.title = t("addVideoMeeting");
-  toggle.append(videoIcon());
+  const toggle = element("button", { type: "button", "aria-pressed": "false" }, videoIcon());
   controls.root.append(toggle);
 
-  const alert = document.createElement("p");
-  alert.setAttribute("role", "alert");
-  panel.root.append(alert);
+  const link = element("a", { class: "link", target: "_blank", rel: "noopener" });
+  const copy = element("button", { type: "button" }, t("copyMeetingLink"));
+  const join = element("button", { type: "button", class: "primary" }, t("joinMeeting"));
+  const copied = element("span", { role: "status" });
+  const meeting = element("div", { class: "meeting", hidden: "" }, link, copy, join, copied);
+  const message = element("span");
+  const action = element("button", { type: "button", hidden: "" });
+  const problem = element("div", { role: "alert", class: "problem", hidden: "" }, message, element("br"), action);
+  panel.root.append(meeting, problem);
 
-  toggle.addEventListener("click", async () => {
-    alert.textContent = "";
-    let status;
-    try {
-      status = await ask({ type: MessageType.CONNECTION_STATUS });
-    } catch {
-      alert.textContent = t("backendUnreachable");
-      return;
-    }
-    if (!status.connected) alert.textContent = t("notConnected");
-  });
+  let onAction = null;
+  action.addEventListener("click", () => onAction?.());
 
-  return { controlsHost: controls.host, panelHost: panel.host };
+  const ui = {
+    controlsHost: controls.host,
+    panelHost: panel.host,
+    elements: { toggle, copy, join },
+    setMeeting(current) {
+      const on = Boolean(current);
+      const name = t(on ? "removeVideoMeeting" : "addVideoMeeting");
+      toggle.setAttribute("aria-pressed", String(on));
+      toggle.setAttribute("aria-label", name);
+      toggle.title = name;
+      meeting.hidden = !on;
+      link.textContent = on ? current.join_url : "";
+      if (on) link.href = current.join_url;
+      else link.removeAttribute("href");
+      copied.textContent = "";
+    },
+    setBusy(busy) {
+      toggle.setAttribute("aria-busy", String(busy));
+    },
+    showCopied() {
+      copied.textContent = t("copied");
+    },
+    showProblem(text, actionLabel = null, handler = null) {
+      message.textContent = text;
+      action.hidden = !actionLabel;
+      action.textContent = actionLabel || "";
+      onAction = handler;
+      problem.hidden = false;
+    },
+    clearProblem() {
+      problem.hidden = true;
+      message.textContent = "";
+      onAction = null;
+    },
+  };
+  ui.setMeeting(null);
+  return ui;
 }

@@ -1,11 +1,13 @@
 """The extension in a real Chromium against the live sandbox CRM: the video toggle in the follow-up dialog."""
 
+import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.support.browser import extension_id, extension_worker
+from tests.support.browser import extension_id, extension_worker, use_backend
 from tests.support.crm import open_new_appointment, sign_in
 from tests.support.live import LiveServers
+from tests.support.signin import sign_in as sign_in_over_http
 
 pytestmark = pytest.mark.browser
 
@@ -45,15 +47,35 @@ def test_the_button_comes_back_once_each_time_the_dialog_is_drawn_again(page: Pa
     expect(page.get_by_role("button", name="Add video meeting")).to_have_count(1)
 
 
-def test_before_connecting_the_button_says_what_to_do(page: Page, live: LiveServers) -> None:
+def test_before_the_administrator_has_set_up_a_provider_the_dialog_says_so(
+    page: Page, browser: BrowserContext, live: LiveServers
+) -> None:
+    use_backend(browser, live.backend_url)
+    with httpx.Client(timeout=20) as admin:
+        sign_in_over_http(admin, live, "admin")  # the company exists, no provider chosen yet
     sign_in(page, live.sandbox_url, "anna")
     dialog = open_new_appointment(page)
     dialog.get_by_label("Title").fill("Typed before clicking")
 
     dialog.get_by_role("button", name="Add video meeting").click()
 
-    expect(dialog.get_by_role("alert")).to_contain_text("not connected in this browser yet")
+    # First the extension connects itself (a window opens and closes), then the service answers.
+    expect(dialog.get_by_role("alert")).to_contain_text("Ask your SuperOffice administrator", timeout=20_000)
+    expect(dialog.get_by_role("button", name="Add video meeting")).to_have_attribute("aria-pressed", "false")
     expect(dialog.get_by_label("Title")).to_have_value("Typed before clicking")
+
+
+def test_an_unreachable_service_is_explained(page: Page, browser: BrowserContext, live: LiveServers) -> None:
+    extension_worker(browser).evaluate(
+        "chrome.storage.local.set({backendUrl: 'http://127.0.0.1:9', connection: {token: 'x', backendUrl: 'http://127.0.0.1:9'}})"
+    )
+    sign_in(page, live.sandbox_url, "anna")
+    dialog = open_new_appointment(page)
+
+    dialog.get_by_role("button", name="Add video meeting").click()
+
+    expect(dialog.get_by_role("alert")).to_contain_text("could not be reached")
+    expect(dialog.get_by_role("alert").get_by_role("button", name="Try again")).to_be_visible()
 
 
 def test_the_diary_page_itself_gets_no_controls(page: Page, live: LiveServers) -> None:

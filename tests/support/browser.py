@@ -47,3 +47,8 @@ def extension_worker(context: BrowserContext) -> Worker:
 
 def extension_id(context: BrowserContext) -> str:
     return extension_worker(context).url.split("/")[2]
+
+
+def use_backend(context: BrowserContext, backend_url: str) -> None:
+    """Point the extension at a test's backend (what a person does in the extension's options)."""
+    extension_worker(context).evaluate(f"chrome.storage.local.set({{backendUrl: {backend_url!r}}})")

@@ -1,0 +1,45 @@
+// The service worker's calls to the meetings service: bearer token from storage, errors as ApiError.
+
+import { clearConnection, getBackendUrl, getConnection } from "./config.js";
+
+const t = (key) => chrome.i18n.getMessage(key);
+
+export class ApiError extends Error {
+  constructor(code, message, extra = {}) {
+    super(message);
+    this.code = code;
+    this.extra = extra;
+  }
+
+  toJSON() {
+    return { code: this.code, message: this.message, ...this.extra };
+  }
+}
+
+export async function callApi(method, path, body) {
+  const [backendUrl, connection] = await Promise.all([getBackendUrl(), getConnection()]);
+  if (!connection) throw new ApiError("not_connected", t("notConnected"));
+  let response;
+  try {
+    response = await fetch(`${backendUrl}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${connection.token}`,
+        Accept: "application/json",
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError("unreachable", t("backendUnreachable"));
+  }
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => ({}));
+  if (response.ok) return data;
+  if (response.status === 401) {
+    await clearConnection(); // the token is dead: the next click connects the extension again
+    throw new ApiError("not_connected", data.message || t("notConnected"));
+  }
+  const { error, message, ...extra } = data;
+  throw new ApiError(error || `http_${response.status}`, message || t("backendUnreachable"), extra);
+}

@@ -1,0 +1,34 @@
+// How a meeting's link goes into the appointment's text and comes out again: exactly what was added, no more.
+// Pure functions (no DOM, no chrome.*), tested with node --test.
+
+export function joinLine(url) {
+  return `Join meeting: ${url}`;
+}
+
+// The description with the join line appended (once), separated from what the user wrote by a blank line.
+export function withJoinLine(description, url) {
+  const text = description || "";
+  if (text.split("\n").some((line) => line.trim() === joinLine(url))) return text;
+  const body = text.replace(/\s+$/, "");
+  return body ? `${body}\n\n${joinLine(url)}` : joinLine(url);
+}
+
+// The description without the join line we added (and without the blank line we put before it).
+export function withoutJoinLine(description, url) {
+  const lines = (description || "").split("\n");
+  const index = lines.findIndex((line) => line.trim() === joinLine(url));
+  if (index === -1) return description || "";
+  lines.splice(index, 1);
+  if (index > 0 && lines[index - 1] === "" && (index === lines.length || lines[index] === "")) lines.splice(index - 1, 1);
+  return lines.join("\n").replace(/\n+$/, "");
+}
+
+// Location gets the link only when the user left it blank.
+export function locationWithLink(location, url) {
+  return (location || "").trim() ? location : url;
+}
+
+// Location loses the link only when it is still exactly the link we put there.
+export function locationWithoutLink(location, url) {
+  return (location || "").trim() === url ? "" : location || "";
+}

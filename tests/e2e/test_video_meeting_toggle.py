@@ -1,0 +1,88 @@
+"""A CRM user adds a video meeting from the follow-up dialog, the first time connecting everything on the way."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import BrowserContext, Locator, Page, expect
+
+from tests.support.browser import use_backend
+from tests.support.crm import open_new_appointment
+from tests.support.crm import sign_in as crm_sign_in
+from tests.support.live import LiveServers
+from tests.support.signin import csrf_token, sign_in
+from tests.support.zoom import connect_company_zoom, held_meetings
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def company_with_zoom(live: LiveServers) -> Iterator[None]:
+    with httpx.Client(timeout=20) as admin:
+        page = sign_in(admin, live, "admin", "/admin/video-meetings")
+        connect_company_zoom(admin, live, csrf_token(page))
+    yield
+
+
+def _first_meeting(page: Page, browser: BrowserContext, dialog: Locator) -> None:
+    """Click the video icon the very first time: the extension connects, then Zoom asks for consent."""
+    with browser.expect_page(lambda p: "/zoom/oauth/authorize" in p.url, timeout=20_000) as zoom_window:
+        dialog.get_by_role("button", name="Add video meeting").click()
+    consent = zoom_window.value
+    consent.get_by_label("Email").fill("anna@demo.example")
+    consent.get_by_role("button", name="Allow").click()
+
+
+def test_the_first_video_meeting_connects_and_fills_the_appointment(
+    page: Page, browser: BrowserContext, live: LiveServers, company_with_zoom: None
+) -> None:
+    use_backend(browser, live.backend_url)
+    crm_sign_in(page, live.sandbox_url, "anna")
+    dialog = open_new_appointment(page)
+    dialog.get_by_label("Title").fill("Kick-off with Nordic Tools")
+    dialog.get_by_label("Description").fill("Agenda: numbers")
+
+    _first_meeting(page, browser, dialog)
+
+    toggle = dialog.get_by_role("button", name="Remove video meeting")
+    expect(toggle).to_have_attribute("aria-pressed", "true", timeout=20_000)
+    [held] = held_meetings(live)
+    assert held["topic"] == "Kick-off with Nordic Tools"
+    join_url = dialog.get_by_role("link").get_attribute("href")
+    assert join_url and join_url.startswith(f"{live.sandbox_url}/zoom/j/{held['id']}")
+    expect(dialog.get_by_label("Location")).to_have_value(join_url)
+    expect(dialog.get_by_label("Description")).to_have_value(f"Agenda: numbers\n\nJoin meeting: {join_url}")
+
+    browser.grant_permissions(["clipboard-read", "clipboard-write"], origin=live.sandbox_url)
+    dialog.get_by_role("button", name="Copy meeting link").click()
+    expect(dialog.get_by_role("status").filter(has_text="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == join_url
+
+    with browser.expect_page() as joined:
+        dialog.get_by_role("button", name="Join meeting").click()
+    assert joined.value.url == join_url
+
+    toggle.click()
+    expect(dialog.get_by_role("button", name="Add video meeting")).to_have_attribute("aria-pressed", "false")
+    expect(dialog.get_by_label("Location")).to_have_value("")
+    expect(dialog.get_by_label("Description")).to_have_value("Agenda: numbers")
+    assert held_meetings(live) == []
+
+
+def test_what_the_user_typed_in_location_stays(
+    page: Page, browser: BrowserContext, live: LiveServers, company_with_zoom: None
+) -> None:
+    use_backend(browser, live.backend_url)
+    crm_sign_in(page, live.sandbox_url, "anna")
+    dialog = open_new_appointment(page)
+    dialog.get_by_label("Location").fill("Room 4, Oslo office")
+
+    _first_meeting(page, browser, dialog)
+
+    expect(dialog.get_by_role("button", name="Remove video meeting")).to_be_visible(timeout=20_000)
+    expect(dialog.get_by_label("Location")).to_have_value("Room 4, Oslo office")
+    dialog.get_by_role("button", name="Remove video meeting").click()
+    expect(dialog.get_by_role("button", name="Add video meeting")).to_be_visible()
+    expect(dialog.get_by_label("Location")).to_have_value("Room 4, Oslo office")
