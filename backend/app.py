@@ -33,7 +33,7 @@ from backend.web.extension import connect_extension
 from backend.web.health import healthz
 from backend.web.pages import home
 from backend.web.security_headers import security_headers
-from backend.web.webhooks import provider_webhook
+from backend.web.webhooks import provider_webhook, superoffice_webhook
 
 SESSION_COOKIE = "meetings_session"
 CSRF_COOKIE = "meetings_csrf"
@@ -80,6 +80,7 @@ def create_app(settings: Settings) -> Litestar:
             connect_extension,
             MeetingsController,
             provider_webhook,
+            superoffice_webhook,
             VideoMeetingsController,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
         ],

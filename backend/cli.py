@@ -17,6 +17,7 @@ from backend.app import create_app
 from backend.db import alembic_config, create_engine, session_factory, upgrade_database
 from backend.sandbox.app import SandboxConfig, create_sandbox_app
 from backend.sandbox.superoffice.oidc_store import OAuthClient
+from backend.sandbox.superoffice.webhooks import CrmWebhook
 from backend.sandbox.zoom.apps import ZoomApp
 from backend.security import TokenCipher, derive_key
 from backend.server import Site, bind_socket, serve_forever
@@ -41,6 +42,7 @@ def build_sites(settings: Settings, backend_sock: Any, sandbox_sock: Any | None)
                 ),
             ),
             zoom_apps=_sandbox_zoom_apps(settings),
+            crm_webhooks=_sandbox_crm_webhooks(settings),
         )
         sites.append(Site(create_sandbox_app(sandbox), sandbox_sock))
     return sites
@@ -60,6 +62,14 @@ def _sandbox_zoom_apps(settings: Settings) -> tuple[ZoomApp, ...]:
             webhook_secret=settings.zoom_webhook_secret.get_secret_value(),
         ),
     )
+
+
+def _sandbox_crm_webhooks(settings: Settings) -> tuple[CrmWebhook, ...]:
+    """Our appointment webhook as registered with the sandbox's SuperOffice."""
+    if settings.superoffice_webhook_secret is None or not settings.superoffice_url.startswith(settings.sandbox_url):
+        return ()
+    secret = settings.superoffice_webhook_secret.get_secret_value()
+    return (CrmWebhook(target_url=f"{settings.public_url}/webhooks/superoffice", secret=secret),)
 
 
 def _serve(args: argparse.Namespace) -> int:

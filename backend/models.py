@@ -178,7 +178,8 @@ class WebhookReceipt(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("provider", "digest", name="uq_webhook_receipt"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    provider: ProviderKind = Field(sa_type=sa.String(32))
+    provider: str = Field(sa_type=sa.String(32))
+    """Who sent it: a provider kind, or ``superoffice``."""
     digest: str = Field(max_length=128)
-    """A hash of the signature header (unique per delivery)."""
+    """Unique per delivery: a hash of the signature header, or the sender's event id."""
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)

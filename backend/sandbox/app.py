@@ -18,6 +18,7 @@ from backend.sandbox.superoffice import webapi, webclient
 from backend.sandbox.superoffice.oidc_server import SandboxAuthorizationServer
 from backend.sandbox.superoffice.oidc_store import OAuthClient, OidcStore
 from backend.sandbox.superoffice.store import AppointmentStore
+from backend.sandbox.superoffice.webhooks import CrmWebhook
 from backend.sandbox.zoom import api as zoom_api
 from backend.sandbox.zoom import control as zoom_control
 from backend.sandbox.zoom import oauth as zoom_oauth
@@ -45,6 +46,8 @@ class SandboxConfig:
     """Applications registered for sign-in with the emulated SuperOffice (the meetings backend)."""
     zoom_apps: tuple[ZoomApp, ...] = ()
     """OAuth apps registered on the emulated Zoom Marketplace (the meetings backend's)."""
+    crm_webhooks: tuple[CrmWebhook, ...] = ()
+    """Webhooks registered with the emulated SuperOffice (the meetings backend's, for appointments)."""
 
 
 def create_sandbox_app(config: SandboxConfig) -> Litestar:

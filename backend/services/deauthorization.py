@@ -31,7 +31,7 @@ class Removed:
     users: int
 
 
-async def record_delivery(db: AsyncSession, provider: ProviderKind, digest: str) -> None:
+async def record_delivery(db: AsyncSession, provider: str, digest: str) -> None:
     """Remember a delivery once; the same one again raises ReplayedDelivery. Old receipts are dropped."""
     now = utcnow()
     await db.exec(delete(WebhookReceipt).where(col(WebhookReceipt.received_at) < now - RECEIPTS_KEPT))  # type: ignore[call-overload]

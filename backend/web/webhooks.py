@@ -7,13 +7,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request, Response, post
+from litestar.datastructures import State
 from litestar.params import FromPath
 from litestar.status_codes import HTTP_200_OK, HTTP_401_UNAUTHORIZED, HTTP_404_NOT_FOUND, HTTP_409_CONFLICT
 
+from backend.crm.webhooks import CrmWebhookRejected, read_appointment_event
 from backend.models import ProviderKind
 from backend.providers.base import ProviderDeauthorized, WebhookChallenge, WebhookRejected
+from backend.services.crm_events import follow_appointment
 from backend.services.deauthorization import ReplayedDelivery, provider_deauthorized, record_delivery
-from backend.web.dependencies import DbSession, Providers
+from backend.services.meetings import Collaborators
+from backend.web.dependencies import AppSettings, Cipher, DbSession, Providers
 
 log = logging.getLogger(__name__)
 
@@ -43,4 +47,34 @@ async def provider_webhook(
         )
         log.info("%s app removed by a user: %d company setups, %d user connections deleted",
                  adapter.name, removed.companies, removed.users)  # fmt: skip
+    return Response({"status": "ok"})
+
+
+@post("/webhooks/superoffice", status_code=HTTP_200_OK)
+async def superoffice_webhook(
+    request: Request[Any, Any, Any],
+    state: State,
+    db_session: DbSession,
+    settings: AppSettings,
+    providers: Providers,
+    cipher: Cipher,
+) -> Response[dict[str, Any]]:
+    """Appointment events from SuperOffice: answered fast, each EventId acted on once (SuperOffice retries)."""
+    if settings.superoffice_webhook_secret is None:
+        return Response({"error": "not_configured"}, status_code=HTTP_404_NOT_FOUND)
+    secret = settings.superoffice_webhook_secret.get_secret_value()
+    try:
+        event = read_appointment_event(request.headers, await request.body(), secret, datetime.now(UTC))
+    except CrmWebhookRejected as error:
+        log.warning("SuperOffice webhook refused: %s", error)
+        return Response({"error": "rejected", "message": str(error)}, status_code=HTTP_401_UNAUTHORIZED)
+    if event is None:
+        return Response({"status": "ignored"})
+    try:
+        await record_delivery(db_session, "superoffice", event.event_id)
+    except ReplayedDelivery:
+        return Response({"status": "duplicate"})  # a retry of one we handled: SuperOffice may stop now
+    deps = Collaborators(sessions=state.sessions, adapters=providers, cipher=cipher)
+    outcome = await follow_appointment(db_session, event, deps)
+    log.info("appointment %s %s: %s", event.appointment_id, event.kind, outcome)
     return Response({"status": "ok"})

@@ -40,7 +40,7 @@ def live_servers(settings: Settings) -> Iterator[LiveServers]:
         "zoom_api_url",
     }
     if settings.sandbox:
-        derived |= {"superoffice_client_id", "superoffice_client_secret"}
+        derived |= {"superoffice_client_id", "superoffice_client_secret", "superoffice_webhook_secret"}
         derived |= {"zoom_client_id", "zoom_client_secret", "zoom_webhook_secret"}
     bound = Settings(
         **settings.model_dump(exclude=derived),

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from litestar import Request, Response, delete, get, post, put
+from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.params import FromPath
 from litestar.status_codes import (
@@ -21,6 +22,7 @@ from backend.sandbox.superoffice.demo_world import DemoAssociate
 from backend.sandbox.superoffice.entities import EntityError, from_entity, to_entity
 from backend.sandbox.superoffice.session import signed_in_associate
 from backend.sandbox.superoffice.store import Appointment, AppointmentStore
+from backend.sandbox.superoffice.webhooks import changed_columns, notify
 
 
 class SuperOfficeError(Exception):
@@ -99,32 +101,41 @@ async def get_appointment(
     return to_entity(_existing(state.appointments, context_id, appointment_id))
 
 
+def _notifying(state: State, event: str, appointment: Appointment, changes: list[str]) -> Response[Any]:
+    """The entity as the answer, and the webhooks sent after it (as SuperOffice does, asynchronously)."""
+    task = BackgroundTask(notify, state.config.crm_webhooks, event, appointment, changes)
+    return Response(to_entity(appointment), background=task)
+
+
 @post(BASE, status_code=200)
-async def create_appointment(request: Request[Any, Any, Any], state: State, context_id: FromPath[str]) -> dict:
+async def create_appointment(request: Request[Any, Any, Any], state: State, context_id: FromPath[str]) -> Response[Any]:
     associate = _caller(request, context_id)
-    appointment = _parse(await _entity_body(request), associate)
-    return to_entity(state.appointments.add(appointment))
+    created = state.appointments.add(_parse(await _entity_body(request), associate))
+    return _notifying(state, "activity.created", created, changed_columns(None, created))
 
 
 @put(BASE + "/{appointment_id:int}")
 async def replace_appointment(
     request: Request[Any, Any, Any], state: State, context_id: FromPath[str], appointment_id: FromPath[int]
-) -> dict:
+) -> Response[Any]:
     associate = _caller(request, context_id)
     stored = _existing(state.appointments, context_id, appointment_id)
     appointment = _parse(await _entity_body(request), associate)
     # The owner stays the owner, whoever edits.
     replacement = replace(appointment, appointment_id=appointment_id, associate_id=stored.associate_id)
-    return to_entity(state.appointments.save(replacement))
+    saved = state.appointments.save(replacement)
+    return _notifying(state, "activity.changed", saved, changed_columns(stored, saved))
 
 
-@delete(BASE + "/{appointment_id:int}", status_code=HTTP_204_NO_CONTENT)
+@delete(BASE + "/{appointment_id:int}", status_code=200)  # the 204 is built below, with its webhook
 async def delete_appointment(
     request: Request[Any, Any, Any], state: State, context_id: FromPath[str], appointment_id: FromPath[int]
-) -> None:
+) -> Response[Any]:
     _caller(request, context_id)
-    _existing(state.appointments, context_id, appointment_id)
+    stored = _existing(state.appointments, context_id, appointment_id)
     state.appointments.delete(context_id, appointment_id)
+    task = BackgroundTask(notify, state.config.crm_webhooks, "activity.deleted", stored, [])
+    return Response(None, status_code=HTTP_204_NO_CONTENT, background=task)
 
 
 ROUTES = [get_appointment, create_appointment, replace_appointment, delete_appointment]

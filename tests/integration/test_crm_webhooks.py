@@ -1,0 +1,133 @@
+"""The CRM's appointment webhooks: a saved appointment gets its meeting, a move moves it, a delete ends it."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from backend.models import Meeting, MeetingState
+from tests.integration.conftest import MakeUser
+from tests.support.extension_api import ExtensionUser
+from tests.support.live import LiveServers
+from tests.support.rows import rows
+from tests.support.signin import csrf_token, sign_in
+from tests.support.waiting import eventually
+from tests.support.zoom import connect_company_zoom, held_meetings
+
+START = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+
+
+@pytest.fixture
+def anna(live: LiveServers, make_extension_user: MakeUser) -> Iterator[ExtensionUser]:
+    with httpx.Client(timeout=20) as admin:
+        page = sign_in(admin, live, "admin", "/admin/video-meetings")
+        connect_company_zoom(admin, live, csrf_token(page))
+    yield make_extension_user("anna", zoom_email="anna@demo.example")
+
+
+def _meeting(anna: ExtensionUser) -> dict[str, Any]:
+    body = {"topic": "Kick-off", "start": START.isoformat(), "duration_minutes": 60, "idempotency_key": "k1"}
+    created = anna.api.post("", json=body)
+    assert created.status_code == 201
+    return created.json()
+
+
+def _appointment(live: LiveServers, anna: ExtensionUser, join_url: str) -> dict[str, Any]:
+    """Anna saves the appointment in the CRM with the link the extension put in Location."""
+    body = {"Title": "Kick-off", "StartDate": START.isoformat(), "EndDate": (START + timedelta(hours=1)).isoformat(),
+            "Location": join_url, "Description": f"Join meeting: {join_url}"}  # fmt: skip
+    saved = anna.browser.post(f"{live.sandbox_url}/Cust12345/api/v1/Appointment", json=body)
+    assert saved.status_code == 200, saved.text
+    return saved.json()
+
+
+def _attached(live: LiveServers, appointment_id: int) -> list[Meeting]:
+    return [m for m in rows(live.settings, Meeting) if m.appointment_id == appointment_id]
+
+
+def test_saving_the_appointment_attaches_its_meeting(live: LiveServers, anna: ExtensionUser) -> None:
+    meeting = _meeting(anna)
+
+    appointment = _appointment(live, anna, meeting["join_url"])
+
+    eventually(lambda: _attached(live, appointment["AppointmentId"]))
+    listed = anna.api.get("", params={"appointment": appointment["AppointmentId"]}).json()
+    assert [m["id"] for m in listed] == [meeting["id"]]
+
+
+def test_moving_the_appointment_in_the_crm_moves_the_meeting(live: LiveServers, anna: ExtensionUser) -> None:
+    meeting = _meeting(anna)
+    appointment = _appointment(live, anna, meeting["join_url"])
+    eventually(lambda: _attached(live, appointment["AppointmentId"]))
+    later = START + timedelta(days=1)
+
+    moved = {**appointment, "StartDate": later.isoformat(), "EndDate": (later + timedelta(minutes=90)).isoformat()}
+    url = f"{live.sandbox_url}/Cust12345/api/v1/Appointment/{appointment['AppointmentId']}"
+    assert anna.browser.put(url, json=moved).status_code == 200
+
+    held = eventually(
+        lambda: [m for m in held_meetings(live) if m["start_time"] == later.strftime("%Y-%m-%dT%H:%M:%SZ")]
+    )
+    assert held[0]["duration"] == 90
+    assert held[0]["id"] == int(meeting["join_url"].split("/j/")[1].split("?")[0])
+
+
+def test_deleting_the_appointment_ends_the_meeting(live: LiveServers, anna: ExtensionUser) -> None:
+    meeting = _meeting(anna)
+    appointment = _appointment(live, anna, meeting["join_url"])
+    eventually(lambda: _attached(live, appointment["AppointmentId"]))
+
+    url = f"{live.sandbox_url}/Cust12345/api/v1/Appointment/{appointment['AppointmentId']}"
+    assert anna.browser.delete(url).status_code == 204
+
+    eventually(lambda: held_meetings(live) == [])
+    eventually(lambda: [m for m in rows(live.settings, Meeting) if m.state == MeetingState.REMOVED])
+
+
+def _signed(live: LiveServers, body: dict[str, Any], secret: str | None = None) -> tuple[bytes, dict[str, str]]:
+    assert live.settings.superoffice_webhook_secret is not None
+    key = secret or live.settings.superoffice_webhook_secret.get_secret_value()
+    raw = json.dumps(body).encode()
+    signature = base64.b64encode(hmac.new(key.encode(), raw, hashlib.sha256).digest()).decode()
+    return raw, {"Content-Type": "application/json", "X-SuperOffice-Signature": signature}
+
+
+def _deleted_event(appointment_id: int, *, sent: datetime | None = None) -> dict[str, Any]:
+    return {"EventId": str(uuid.uuid4()), "Timestamp": (sent or datetime.now(UTC)).isoformat(),
+            "Event": "activity.deleted", "PrimaryKey": appointment_id, "Entity": "activity",
+            "ContextIdentifier": "Cust12345", "ChangedByAssociateId": 2,
+            "FieldValues": {"appointment_id": appointment_id, "associate_id": 2}}  # fmt: skip
+
+
+@pytest.mark.parametrize("problem", ["forged", "stale"])
+def test_a_forged_or_stale_event_changes_nothing(live: LiveServers, anna: ExtensionUser, problem: str) -> None:
+    meeting = _meeting(anna)
+    appointment = _appointment(live, anna, meeting["join_url"])
+    eventually(lambda: _attached(live, appointment["AppointmentId"]))
+    sent = datetime.now(UTC) - timedelta(hours=1) if problem == "stale" else None
+    raw, headers = _signed(live, _deleted_event(appointment["AppointmentId"], sent=sent),
+                           secret="not-the-secret" if problem == "forged" else None)  # fmt: skip
+
+    refused = httpx.post(f"{live.backend_url}/webhooks/superoffice", content=raw, headers=headers)
+
+    assert refused.status_code == 401
+    assert len(held_meetings(live)) == 1
+
+
+def test_a_retried_event_is_acted_on_once(live: LiveServers, anna: ExtensionUser) -> None:
+    raw, headers = _signed(live, _deleted_event(999))
+
+    first = httpx.post(f"{live.backend_url}/webhooks/superoffice", content=raw, headers=headers)
+    again = httpx.post(f"{live.backend_url}/webhooks/superoffice", content=raw, headers=headers)
+
+    assert first.json() == {"status": "ok"}
+    assert again.json() == {"status": "duplicate"}
