@@ -3,15 +3,22 @@
 // Cheap when there is no dialog: one query per animation frame of changes.
 
 import {
+  diaryEntries,
   findFollowUpDialogs,
+  hasMark,
   hasVideoControls,
   onSave,
+  placeMark,
   placeMeetingPanel,
+  placeSidePanelJoin,
   placeVideoControls,
   readAppointment,
   removeVideoControls,
+  sidePanel,
+  sidePanelJoin,
   writeField,
 } from "./crm_adapter.js";
+import { createMeetingMark, createSidePanelJoin } from "./marks.js";
 import { CONNECTION_KEY } from "./config.js";
 import { locationWithLink, locationWithoutLink, withJoinLine, withoutJoinLine } from "./meeting_text.js";
 import { MessageType } from "./messages.js";
@@ -173,6 +180,9 @@ class DialogMeeting {
     };
     if (appointment.appointmentId) changes.appointment_id = appointment.appointmentId;
     await ask({ type: MessageType.MEETING_UPDATE, id: meeting.id, changes });
+    // A new appointment gets its id when the CRM saves it, and the service learns it from the CRM shortly after:
+    // look at the redrawn diary again then.
+    if (!appointment.appointmentId) for (const delay of RECHECK_AFTER_SAVE_MS) setTimeout(recheckDiary, delay);
   }
 }
 
@@ -202,12 +212,60 @@ async function handOverToken(doc) {
   if (answer.ok && status) status.dataset.extensionConnected = "true";
 }
 
+// The diary's icons and the side panel's Join meeting: one lookup for all newly drawn entries at a time.
+let lookedUp = new WeakSet();
+const RECHECK_AFTER_SAVE_MS = [1500, 5000];
+
+function recheckDiary() {
+  lookedUp = new WeakSet(); // entries with a mark keep it; the others are looked up once more
+  panelAnswers.clear();
+  markDiary(document);
+}
+const panelAnswers = new Map(); // appointment id -> {meeting, at}: a just-drawn side panel needs no second lookup
+const PANEL_ANSWER_MS = 5000;
+let marking = false;
+
+async function markDiary(doc) {
+  if (marking) return;
+  const entries = diaryEntries(doc).filter((entry) => !lookedUp.has(entry.element));
+  const panel = sidePanel(doc);
+  const panelId = panel?.appointmentId;
+  const panelNeedsLookup =
+    panelId && !sidePanelJoin(panel.element) && !(Date.now() - (panelAnswers.get(panelId)?.at || 0) < PANEL_ANSWER_MS);
+  if (!entries.length && !panelNeedsLookup) {
+    showSidePanelJoin(panel);
+    return;
+  }
+  marking = true;
+  try {
+    for (const entry of entries) lookedUp.add(entry.element);
+    const ids = [...entries.map((entry) => entry.appointmentId), ...(panelNeedsLookup ? [panelId] : [])];
+    const answer = await ask({ type: MessageType.MEETINGS_FOR_APPOINTMENTS, appointmentIds: ids });
+    if (!answer.ok) return; // not connected yet, or the service is away: no marks
+    const byAppointment = new Map(answer.result.map((meeting) => [meeting.appointment_id, meeting]));
+    for (const entry of entries) {
+      if (byAppointment.has(entry.appointmentId) && !hasMark(entry.element)) placeMark(entry.element, createMeetingMark());
+    }
+    if (panelId) panelAnswers.set(panelId, { meeting: byAppointment.get(panelId) || null, at: Date.now() });
+    showSidePanelJoin(sidePanel(doc));
+  } finally {
+    marking = false;
+  }
+}
+
+function showSidePanelJoin(panel) {
+  if (!panel?.appointmentId || sidePanelJoin(panel.element)) return;
+  const meeting = panelAnswers.get(panel.appointmentId)?.meeting;
+  if (meeting) placeSidePanelJoin(panel.element, createSidePanelJoin(meeting.join_url), panel.appointmentId);
+}
+
 export function start(doc) {
   handOverToken(doc);
   let scheduled = false;
   const scan = () => {
     scheduled = false;
     for (const dialog of findFollowUpDialogs(doc)) equip(dialog);
+    markDiary(doc);
   };
   const schedule = () => {
     if (scheduled) return;

@@ -88,3 +88,40 @@ export function onSave(dialog, listener) {
   // Capture phase: runs before the CRM's own handler closes the dialog.
   save?.addEventListener("click", () => listener(readAppointment(dialog)), { capture: true });
 }
+
+const MARK_HOST = "data-meetings-mark";
+const SIDE_PANEL_HOST = "data-meetings-side-panel";
+
+// Appointments shown in the diary, each an element that carries the appointment's id.
+export function diaryEntries(root) {
+  return [...root.querySelectorAll('[aria-label="Diary week"] [data-appointment-id]')]
+    .map((element) => ({ element, appointmentId: Number(element.dataset.appointmentId) }))
+    .filter((entry) => entry.appointmentId > 0);
+}
+
+export function hasMark(entry) {
+  return Boolean(entry.querySelector(`[${MARK_HOST}]`));
+}
+
+export function placeMark(entry, host) {
+  host.setAttribute(MARK_HOST, "");
+  entry.append(host);
+}
+
+// The side panel and the appointment it shows (null when none is selected).
+export function sidePanel(root) {
+  const element = root.querySelector('[aria-label="Side panel"]');
+  if (!element) return null;
+  const id = Number(element.dataset.appointmentId);
+  return { element, appointmentId: id > 0 ? id : null };
+}
+
+// The Join meeting control in the side panel, if it is there for this appointment.
+export function sidePanelJoin(panel) {
+  return panel.querySelector(`[${SIDE_PANEL_HOST}]`);
+}
+
+export function placeSidePanelJoin(panel, host, appointmentId) {
+  host.setAttribute(SIDE_PANEL_HOST, String(appointmentId));
+  panel.append(host);
+}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -13,9 +15,11 @@ from tests.support.crm import open_new_appointment
 from tests.support.crm import sign_in as crm_sign_in
 from tests.support.live import LiveServers
 from tests.support.signin import csrf_token, sign_in
+from tests.support.waiting import eventually
 from tests.support.zoom import connect_company_zoom, held_meetings
 
 pytestmark = pytest.mark.browser
+SCREENSHOTS = Path(__file__).parent.parent / "artifacts" / "screenshots"
 
 
 @pytest.fixture
@@ -86,3 +90,46 @@ def test_what_the_user_typed_in_location_stays(
     dialog.get_by_role("button", name="Remove video meeting").click()
     expect(dialog.get_by_role("button", name="Add video meeting")).to_be_visible()
     expect(dialog.get_by_label("Location")).to_have_value("Room 4, Oslo office")
+
+
+def test_a_saved_meeting_shows_in_the_diary_the_side_panel_and_follows_a_move(
+    page: Page, browser: BrowserContext, live: LiveServers, company_with_zoom: None
+) -> None:
+    use_backend(browser, live.backend_url)
+    crm_sign_in(page, live.sandbox_url, "anna")
+    dialog = open_new_appointment(page)
+    dialog.get_by_label("Title").fill("Quarterly review")
+    dialog.get_by_label("Start", exact=True).fill("2030-01-14T10:00")
+    dialog.get_by_label("End", exact=True).fill("2030-01-14T11:00")
+    _first_meeting(page, browser, dialog)
+    expect(dialog.get_by_role("button", name="Remove video meeting")).to_be_visible(timeout=20_000)
+    join_url = dialog.get_by_role("link").get_attribute("href")
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+    page.goto(f"{live.sandbox_url}/?date=2030-01-14")
+    entry = page.get_by_role("button", name="Quarterly review")
+    expect(entry.get_by_role("img", name="Video meeting")).to_be_visible(timeout=15_000)
+    page.screenshot(path=SCREENSHOTS / "diary-with-video-meeting.png")
+
+    entry.click()
+    reopened = page.get_by_role("dialog")
+    expect(reopened.get_by_role("button", name="Remove video meeting")).to_have_attribute("aria-pressed", "true")
+    expect(reopened.get_by_role("link")).to_have_attribute("href", join_url or "")
+    reopened.get_by_role("button", name="Cancel").click()
+    side_panel = page.get_by_role("complementary", name="Side panel")
+    with browser.expect_page() as joined:
+        side_panel.get_by_role("button", name="Join meeting").click()
+    assert joined.value.url == join_url
+
+    page.get_by_role("button", name="Quarterly review").click()
+    page.get_by_role("dialog").get_by_label("Start", exact=True).fill("2030-01-14T13:30")
+    page.get_by_role("dialog").get_by_label("Start", exact=True).dispatch_event("change")
+    page.get_by_role("dialog").get_by_role("button", name="Save").click()
+    [held] = eventually_held(live, lambda held: held and held[0]["start_time"].startswith("2030-01-14T1"))
+    assert held["duration"] == 60
+    assert held["start_time"] != "2030-01-14T10:00:00Z"
+
+
+def eventually_held(live: LiveServers, condition: Callable[[list[dict[str, Any]]], bool]) -> list[dict[str, Any]]:
+    return eventually(lambda: held_meetings(live) if condition(held_meetings(live)) else None)

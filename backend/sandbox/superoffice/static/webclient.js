@@ -51,6 +51,7 @@ function toInputValue(date) {
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long" });
+const dayHeading = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short" });
 
 function element(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
@@ -99,6 +100,8 @@ async function loadWeek() {
 }
 
 function renderWeek(appointments) {
+  const selected = Number(document.getElementById("side-panel").dataset.appointmentId);
+  showInSidePanel(appointments.find((a) => a.AppointmentId === selected) || null);
   const days = [];
   for (let i = 0; i < 7; i++) {
     const day = addDays(weekStart, i);
@@ -112,7 +115,7 @@ function renderWeek(appointments) {
       element(
         "section",
         { class: `so-day${isToday ? " so-today" : ""}`, "data-date": toInputValue(day).slice(0, 10) },
-        element("h2", {}, dayFormat.format(day)),
+        element("h2", {}, dayHeading.format(day)),
         list,
       ),
     );
@@ -130,8 +133,32 @@ function diaryEntry(appointment) {
     element("span", { class: "so-entry-title" }, appointment.Title || appointment.Task.Value),
   );
   if (appointment.Location) button.append(element("span", { class: "so-entry-location" }, appointment.Location));
-  button.addEventListener("click", () => openDialog(appointment.AppointmentId));
+  button.addEventListener("click", () => {
+    showInSidePanel(appointment);
+    openDialog(appointment.AppointmentId);
+  });
   return button;
+}
+
+// The side panel shows the selected appointment, as SuperOffice's does.
+function showInSidePanel(appointment) {
+  const panel = document.getElementById("side-panel");
+  if (!appointment) {
+    delete panel.dataset.appointmentId;
+    panel.replaceChildren(element("p", { class: "so-empty" }, "Select an appointment to see it here."));
+    return;
+  }
+  const start = new Date(appointment.StartDate);
+  const end = new Date(appointment.EndDate);
+  panel.dataset.appointmentId = String(appointment.AppointmentId);
+  const edit = element("button", { type: "button", class: "so-secondary" }, "Edit");
+  edit.addEventListener("click", () => openDialog(appointment.AppointmentId));
+  panel.replaceChildren(
+    element("h2", {}, appointment.Title || appointment.Task.Value),
+    element("p", {}, `${dayFormat.format(start)}, ${timeFormat.format(start)}–${timeFormat.format(end)}`),
+    ...(appointment.Location ? [element("p", { class: "so-side-location" }, appointment.Location)] : []),
+    element("div", { class: "so-side-actions" }, edit),
+  );
 }
 
 function defaultAppointment() {
