@@ -1,11 +1,19 @@
 // The service worker: wiring only. Listeners are registered at the top level (the worker stops when idle and
 // is started again by the next event) and no state lives in globals: chrome.storage is the source of truth.
 
+import { onAlarm, onNotificationClick, syncAlarms } from "./alarms.js";
+import { MessageType } from "./messages.js";
 import { route } from "./router.js";
+
+const CHANGES = new Set([MessageType.MEETING_CREATE, MessageType.MEETING_UPDATE, MessageType.MEETING_REMOVE,
+  MessageType.EXTENSION_TOKEN]);
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   route(message, sender).then(
-    (result) => sendResponse({ ok: true, result }),
+    (result) => {
+      sendResponse({ ok: true, result });
+      if (CHANGES.has(message?.type)) syncAlarms();
+    },
     (error) =>
       sendResponse({
         ok: false,
@@ -14,3 +22,12 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   );
   return true; // the answer is sent asynchronously
 });
+
+chrome.alarms.onAlarm.addListener((alarm) => onAlarm(alarm));
+chrome.notifications.onClicked.addListener((id) => onNotificationClick(id));
+chrome.notifications.onButtonClicked.addListener((id) => onNotificationClick(id));
+chrome.runtime.onStartup.addListener(() => syncAlarms());
+chrome.runtime.onInstalled.addListener(() => syncAlarms());
+
+// For people debugging the extension (and for tests, which cannot click a system notification).
+globalThis.meetingsExtension = { syncAlarms, onAlarm, onNotificationClick };
