@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
+import zipfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +16,7 @@ from alembic import command
 from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
+from backend import PROJECT_ROOT
 from backend.app import create_app
 from backend.db import alembic_config, create_engine, session_factory, upgrade_database
 from backend.sandbox.app import SandboxConfig, create_sandbox_app
@@ -152,6 +156,22 @@ def _tokens(args: argparse.Namespace) -> int:
     return 0
 
 
+EXTENSION_DIR = PROJECT_ROOT / "extension"
+NOT_PACKED = {"package.json"}  # for Node's test runner only
+
+
+def _extension(args: argparse.Namespace) -> int:
+    manifest = json.loads((EXTENSION_DIR / "manifest.json").read_text())
+    output = Path(args.output or f"dist/meetings-for-superoffice-extension-{manifest['version']}.zip")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(EXTENSION_DIR.rglob("*")):
+            if path.is_file() and path.name not in NOT_PACKED:
+                archive.write(path, path.relative_to(EXTENSION_DIR).as_posix())
+    print(f"Wrote {output} (version {manifest['version']}): upload it to the Chrome Web Store or Edge Add-ons.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="meetings", description="Meetings for SuperOffice")
     commands = root.add_subparsers(dest="command", required=True)
@@ -178,6 +198,12 @@ def parser() -> argparse.ArgumentParser:
     tokens_commands.add_parser("new-key", help="print a new key (put it first in MEETINGS_TOKEN_KEYS)")
     tokens_commands.add_parser("reencrypt", help="re-encrypt every stored token under the first key")
     tokens.set_defaults(run=_tokens)
+
+    extension = commands.add_parser("extension", help="the browser extension")
+    extension_commands = extension.add_subparsers(dest="extension_command", required=True)
+    pack = extension_commands.add_parser("pack", help="write the extension as a zip for the Chrome Web Store")
+    pack.add_argument("--output", help="where to write the zip (default dist/...-VERSION.zip)")
+    extension.set_defaults(run=_extension)
     return root
 
 

@@ -46,8 +46,8 @@ export async function getConnection() {
   return connection && connection.backendUrl === backendUrl ? connection : null;
 }
 
-export async function setConnection(token, backendUrl) {
-  await storage().set({ [KEYS.connection]: { token, backendUrl } });
+export async function setConnection(token, backendUrl, label = "") {
+  await storage().set({ [KEYS.connection]: { token, backendUrl, label } });
 }
 
 export async function clearConnection() {

@@ -207,7 +207,11 @@ function equip(dialog) {
 async function handOverToken(doc) {
   const holder = doc.querySelector("[data-extension-token]");
   if (!holder) return;
-  const answer = await ask({ type: MessageType.EXTENSION_TOKEN, token: holder.dataset.extensionToken });
+  const answer = await ask({
+    type: MessageType.EXTENSION_TOKEN,
+    token: holder.dataset.extensionToken,
+    label: holder.dataset.extensionUser || "",
+  });
   const status = doc.getElementById("extension-status");
   if (answer.ok && status) status.dataset.extensionConnected = "true";
 }

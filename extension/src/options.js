@@ -1,21 +1,40 @@
-// The options page: where the meetings service is. Asks for access to a non-default address at save time
-// (a permission request needs the click's user gesture).
+// The options page: where the meetings service is, and this browser's connection to it. Asks for access to a
+// non-default address at save time (a permission request needs the click's user gesture).
 
-import { getBackendUrl, getConnection, normaliseBackendUrl, permissionPattern, setBackendUrl } from "./config.js";
+import {
+  CONNECTION_KEY,
+  clearConnection,
+  getBackendUrl,
+  getConnection,
+  normaliseBackendUrl,
+  permissionPattern,
+  setBackendUrl,
+} from "./config.js";
+import { MessageType } from "./messages.js";
 
 const t = (key, ...substitutions) => chrome.i18n.getMessage(key, substitutions);
 const form = document.getElementById("options-form");
 const input = document.getElementById("backend-url");
 const status = document.getElementById("status");
+const state = document.getElementById("connection-state");
+const connect = document.getElementById("connect");
+const disconnect = document.getElementById("disconnect");
 
 function report(message, isError = false) {
   status.textContent = message;
   status.classList.toggle("error", isError);
 }
 
+async function showConnection() {
+  const connection = await getConnection();
+  state.textContent = connection ? t("connectedAs", connection.label || (await getBackendUrl())) : t("notConnectedShort");
+  disconnect.hidden = !connection;
+  connect.textContent = connection ? t("connectAgain") : t("connect");
+}
+
 async function show() {
   input.value = await getBackendUrl();
-  document.getElementById("connection-state").textContent = (await getConnection()) ? "Connected." : "Not connected.";
+  await showConnection();
 }
 
 form.addEventListener("submit", async (event) => {
@@ -36,6 +55,16 @@ form.addEventListener("submit", async (event) => {
   await setBackendUrl(url);
   input.value = url;
   report(t("optionsSaved", url));
+  await showConnection();
+});
+
+connect.addEventListener("click", () => chrome.runtime.sendMessage({ type: MessageType.CONNECT_EXTENSION }));
+disconnect.addEventListener("click", async () => {
+  await clearConnection();
+  await showConnection();
+});
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === "local" && (changes[CONNECTION_KEY] || changes.backendUrl)) showConnection();
 });
 
 show();

@@ -25,7 +25,7 @@ async function acceptToken(message, sender) {
   if (!sender.url || new URL(sender.url).origin !== new URL(backendUrl).origin) {
     throw new Error("A token may only come from the configured meetings service.");
   }
-  await setConnection(String(message.token), backendUrl);
+  await setConnection(String(message.token), backendUrl, String(message.label || ""));
   const { [CONNECT_WINDOW_KEY]: windowId } = await chrome.storage.session.get(CONNECT_WINDOW_KEY);
   if (windowId !== undefined && sender.tab?.windowId === windowId) {
     await chrome.storage.session.remove(CONNECT_WINDOW_KEY);
@@ -44,7 +44,7 @@ export async function route(message, sender = {}) {
   switch (message?.type) {
     case MessageType.CONNECTION_STATUS: {
       const [backendUrl, connection] = await Promise.all([getBackendUrl(), getConnection()]);
-      return { backendUrl, connected: Boolean(connection) };
+      return { backendUrl, connected: Boolean(connection), label: connection?.label || "" };
     }
     case MessageType.CONNECT_EXTENSION:
       return openConnectWindow();

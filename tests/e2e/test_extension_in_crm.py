@@ -105,3 +105,27 @@ def test_the_options_page_keeps_the_service_address(browser: BrowserContext, liv
     assert stored == {"backendUrl": live.backend_url}
     options.reload()
     expect(options.get_by_label("Meetings service address")).to_have_value(live.backend_url)
+
+
+def test_the_options_page_connects_the_extension_through_superoffice_sign_in(
+    browser: BrowserContext, live: LiveServers
+) -> None:
+    use_backend(browser, live.backend_url)
+    with httpx.Client(timeout=20) as admin:
+        sign_in_over_http(admin, live, "admin")
+    options = browser.new_page()
+    options.goto(f"chrome-extension://{extension_id(browser)}/src/options.html")
+    expect(options.get_by_text("Not connected. Click Connect")).to_be_visible()
+
+    with browser.expect_page() as opened:
+        options.get_by_role("button", name="Connect").click()
+    window = opened.value
+    window.get_by_label("User name").fill("anna")  # the CRM's own sign-in, as SuperOffice shows it
+    window.get_by_label("Password").fill("anna")
+    window.get_by_role("button", name="Sign in").click()
+
+    expect(options.get_by_text("Connected as anna@demo.example (Demo Company AS).")).to_be_visible(timeout=15_000)
+    window.wait_for_event("close", timeout=10_000)
+    options.get_by_role("button", name="Disconnect").click()
+    expect(options.get_by_text("Not connected. Click Connect")).to_be_visible()
+    assert extension_worker(browser).evaluate("chrome.storage.local.get('connection')") == {}
