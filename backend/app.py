@@ -9,7 +9,7 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import NotAuthorizedException
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException, ValidationException
 from litestar.logging.config import LoggingConfig
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.plugins.htmx import HTMXPlugin
@@ -18,13 +18,16 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from backend import PROJECT_ROOT
-from backend.crm.superoffice import SuperOfficeSignIn
+from backend.crm.superoffice import SignInError, SuperOfficeSignIn
 from backend.db import create_engine, provide_session, session_factory
 from backend.http import http_client
 from backend.models import ProviderKind
-from backend.providers.base import VideoProvider
+from backend.providers.base import ProviderError, VideoProvider
 from backend.providers.registry import build_providers
 from backend.security import ExtensionTokens, TokenCipher, derive_key
+from backend.services.configuration import ConfigurationError
+from backend.services.meetings import MeetingNotFound
+from backend.services.tokens import ReconnectNeeded
 from backend.settings import Settings
 from backend.web import auth, connect, errors
 from backend.web.admin import VideoMeetingsController
@@ -33,9 +36,15 @@ from backend.web.extension import connect_extension
 from backend.web.health import healthz
 from backend.web.pages import home
 from backend.web.security_headers import security_headers
+from backend.web.session_user import AdministratorRequired, SignInRequired
 from backend.web.webhooks import provider_webhook, superoffice_webhook
 
 SESSION_COOKIE = "meetings_session"
+EXPECTED_ERRORS: set[int | type[Exception]] = {
+    400, 401, 403, 404, 405, 409,
+    NotAuthorizedException, PermissionDeniedException, ValidationException, SignInRequired, AdministratorRequired,
+    SignInError, ConfigurationError, ReconnectNeeded, ProviderError, MeetingNotFound,
+}  # fmt: skip
 CSRF_COOKIE = "meetings_csrf"
 
 
@@ -114,7 +123,8 @@ def create_app(settings: Settings) -> Litestar:
                 max_age=8 * 3600,
             ).middleware,
         ],
-        logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace={404, NotAuthorizedException}),
+        # Every error is logged; the expected ones (answered with a clear 4xx) without a stack trace.
+        logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace=EXPECTED_ERRORS),
         debug=False,
     )
     app.state.public_url = settings.public_url

@@ -146,7 +146,8 @@ class DialogMeeting {
       return;
     }
     if (error.code === "connect_needed" && error.connect_url) {
-      const open = () => window.open(error.connect_url, "meetings-connect", "popup,width=600,height=720");
+      // A new window each time: a finished connect window may still be closing itself.
+      const open = () => window.open(error.connect_url, "_blank", "popup,width=600,height=720");
       this.ui.showProblem(error.message, t("connectAccount"), open);
       providerConnected(new URL(error.connect_url).origin).then(() => this.resume(again));
       open();

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,13 +11,15 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
+from backend.models import UserConnection
 from tests.support.browser import use_backend
 from tests.support.crm import open_new_appointment
 from tests.support.crm import sign_in as crm_sign_in
 from tests.support.live import LiveServers
+from tests.support.rows import change_rows
 from tests.support.signin import csrf_token, sign_in
 from tests.support.waiting import eventually
-from tests.support.zoom import connect_company_zoom, held_meetings
+from tests.support.zoom import arm, connect_company_zoom, held_meetings
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).parent.parent / "artifacts" / "screenshots"
@@ -133,3 +136,48 @@ def test_a_saved_meeting_shows_in_the_diary_the_side_panel_and_follows_a_move(
 
 def eventually_held(live: LiveServers, condition: Callable[[list[dict[str, Any]]], bool]) -> list[dict[str, Any]]:
     return eventually(lambda: held_meetings(live) if condition(held_meetings(live)) else None)
+
+
+def _anna_connected(page: Page, browser: BrowserContext, live: LiveServers) -> Locator:
+    """Anna has used video meetings before: the extension and her Zoom are connected."""
+    use_backend(browser, live.backend_url)
+    crm_sign_in(page, live.sandbox_url, "anna")
+    dialog = open_new_appointment(page)
+    _first_meeting(page, browser, dialog)
+    expect(dialog.get_by_role("button", name="Remove video meeting")).to_be_visible(timeout=20_000)
+    dialog.get_by_role("button", name="Cancel").click()
+    return open_new_appointment(page)
+
+
+def test_zoom_being_busy_is_explained_and_nothing_typed_is_lost(
+    page: Page, browser: BrowserContext, live: LiveServers, company_with_zoom: None
+) -> None:
+    dialog = _anna_connected(page, browser, live)
+    dialog.get_by_label("Title").fill("Budget review")
+    arm(live, "rate_limited", retry_after_seconds=120)
+
+    dialog.get_by_role("button", name="Add video meeting").click()
+
+    alert = dialog.get_by_role("alert")
+    expect(alert).to_contain_text("Zoom is handling too many requests right now. Try again in about 2 minutes.")
+    expect(dialog.get_by_label("Title")).to_have_value("Budget review")
+    alert.get_by_role("button", name="Try again").click()
+    expect(dialog.get_by_role("button", name="Remove video meeting")).to_be_visible(timeout=20_000)
+
+
+def test_a_broken_zoom_connection_offers_to_reconnect_and_carries_on(
+    page: Page, browser: BrowserContext, live: LiveServers, company_with_zoom: None
+) -> None:
+    dialog = _anna_connected(page, browser, live)
+    change_rows(live.settings, UserConnection, {"token_expires_at": datetime.now(UTC) - timedelta(minutes=1)})
+    arm(live, "invalid_grant", target="token")
+
+    with browser.expect_page(lambda p: "/zoom/oauth/authorize" in p.url, timeout=20_000) as zoom_window:
+        dialog.get_by_role("button", name="Add video meeting").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("Your Zoom connection no longer works")
+    expect(dialog.get_by_role("alert").get_by_role("button", name="Connect your account")).to_be_visible()
+    zoom_window.value.get_by_label("Email").fill("anna@demo.example")
+    zoom_window.value.get_by_role("button", name="Allow").click()
+
+    expect(dialog.get_by_role("button", name="Remove video meeting")).to_be_visible(timeout=20_000)
+    expect(dialog.get_by_role("alert")).to_have_count(0)
