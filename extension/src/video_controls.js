@@ -1,8 +1,8 @@
-// The controls the extension adds to a follow-up dialog, each in an open shadow root so that the CRM's CSS and
-// ours never meet. Built with DOM calls only: no HTML from strings. The caller decides what happens on a click.
+// The controls the extension adds to a follow-up dialog. The caller decides what happens on a click.
+
+import { element, shadowHost, videoIcon } from "./shadow_dom.js";
 
 const t = (key) => chrome.i18n.getMessage(key);
-const SVG = "http://www.w3.org/2000/svg";
 
 const CONTROL_STYLE = `
   :host { all: initial; display: inline-flex; align-items: center; }
@@ -32,32 +32,6 @@ const PANEL_STYLE = `
   .problem[hidden] { display: none; }
   .problem button { margin-top: 6px; border-color: #8c1d18; color: #8c1d18; }
 `;
-
-function videoIcon() {
-  const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  const path = document.createElementNS(SVG, "path");
-  path.setAttribute("d", "M3 6.5A1.5 1.5 0 0 1 4.5 5h10A1.5 1.5 0 0 1 16 6.5v2.6l4.2-2.8A.5.5 0 0 1 21 6.7v10.6a.5.5 0 0 1-.8.4L16 14.9v2.6a1.5 1.5 0 0 1-1.5 1.5h-10A1.5 1.5 0 0 1 3 17.5z");
-  svg.append(path);
-  return svg;
-}
-
-function shadowHost(tag, css) {
-  const host = document.createElement(tag);
-  const root = host.attachShadow({ mode: "open" });
-  const style = document.createElement("style");
-  style.textContent = css;
-  root.append(style);
-  return { host, root };
-}
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
-}
 
 // The video toggle (next to the meeting type) and the meeting panel (below it) for one dialog.
 export function createVideoControls() {

@@ -27,6 +27,13 @@ def _open_configuration(page: Page, browser: BrowserContext) -> Page:
     return configuration
 
 
+def _allow_zoom(configuration: Page) -> None:
+    """Connect on Zoom's card, then allow the app at the sandbox's Zoom."""
+    configuration.get_by_role("article", name="Zoom").get_by_role("button", name="Connect").click()
+    configuration.get_by_label("Email").fill("it@demo.example")
+    configuration.get_by_role("button", name="Allow").click()
+
+
 def test_an_administrator_configures_video_meetings_from_the_crm(
     page: Page, browser: BrowserContext, live: LiveServers
 ) -> None:
@@ -78,9 +85,7 @@ def test_an_administrator_configures_video_meetings_from_the_crm(
 def test_a_wrong_passcode_is_explained_in_place(page: Page, browser: BrowserContext, live: LiveServers) -> None:
     sign_in(page, live.sandbox_url, "admin")
     configuration = _open_configuration(page, browser)
-    configuration.get_by_role("article", name="Zoom").get_by_role("button", name="Connect").click()
-    configuration.get_by_label("Email").fill("it@demo.example")
-    configuration.get_by_role("button", name="Allow").click()
+    _allow_zoom(configuration)
 
     configuration.get_by_label("Meeting passcode").fill("no spaces!")
     configuration.get_by_role("button", name="Save").click()
@@ -97,9 +102,7 @@ def test_cancel_in_the_disconnect_dialog_keeps_the_provider(
 ) -> None:
     sign_in(page, live.sandbox_url, "admin")
     configuration = _open_configuration(page, browser)
-    configuration.get_by_role("article", name="Zoom").get_by_role("button", name="Connect").click()
-    configuration.get_by_label("Email").fill("it@demo.example")
-    configuration.get_by_role("button", name="Allow").click()
+    _allow_zoom(configuration)
     configuration.get_by_label("Meeting passcode").fill("Pass1234")
     configuration.get_by_role("button", name="Save").click()
     expect(configuration.get_by_text(f"{CONFIGURED} Zoom")).to_be_visible()
