@@ -151,16 +151,19 @@ async def disconnect_company(
         return None
     provider = ProviderKind(connection.provider)
     users = list((await db.exec(select(UserConnection).where(UserConnection.tenant_id == tenant_id))).all())
-    adapter = adapters.get(provider)
-    if adapter is not None:
-        for holder in [connection, *users]:
-            await _revoke(adapter, cipher, holder.refresh_token_encrypted or holder.access_token_encrypted)
+    grants = [holder.refresh_token_encrypted or holder.access_token_encrypted for holder in [connection, *users]]
+    # Our side first: revoking makes the provider notify us (app_deauthorized), and by then there must be nothing
+    # left for that notification to remove, so the audit trail says "disconnected by the administrator".
     await db.exec(delete(UserConnection).where(UserConnection.tenant_id == tenant_id))  # type: ignore[call-overload]
     await db.exec(update(Meeting).where(Meeting.tenant_id == tenant_id).values(host_url=None))  # type: ignore[call-overload]
-    await db.delete(connection)
+    await db.exec(delete(ProviderConnection).where(ProviderConnection.id == connection.id))  # type: ignore[call-overload]
     audit.record(db, tenant_id=tenant_id, action="provider.disconnected", actor=admin, provider=provider,
                  user_connections_removed=len(users))  # fmt: skip
     await db.commit()
+    adapter = adapters.get(provider)
+    if adapter is not None:
+        for stored in grants:
+            await _revoke(adapter, cipher, stored)
     return provider
 
 

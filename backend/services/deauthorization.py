@@ -58,11 +58,10 @@ async def provider_deauthorized(db: AsyncSession, *, provider: ProviderKind, use
     removed_users = 0
     for company in companies:
         users = list((await db.exec(select(UserConnection).where(UserConnection.tenant_id == company.tenant_id))).all())
-        for user in users:
-            await db.delete(user)
+        await db.exec(delete(UserConnection).where(UserConnection.tenant_id == company.tenant_id))  # type: ignore[call-overload]
         removed_users += len(users)
         await db.exec(update(Meeting).where(Meeting.tenant_id == company.tenant_id).values(host_url=None))  # type: ignore[call-overload]
-        await db.delete(company)
+        await db.exec(delete(ProviderConnection).where(ProviderConnection.id == company.id))  # type: ignore[call-overload]
         audit.record(db, tenant_id=company.tenant_id, action="provider.deauthorized", actor=actor, provider=provider,
                      account_id=account_id, user_connections_removed=len(users))  # fmt: skip
     users = list(
@@ -75,7 +74,7 @@ async def provider_deauthorized(db: AsyncSession, *, provider: ProviderKind, use
         ).all()
     )
     for user in users:
-        await db.delete(user)
+        await db.exec(delete(UserConnection).where(UserConnection.id == user.id))  # type: ignore[call-overload]
         audit.record(db, tenant_id=user.tenant_id, action="user.deauthorized", actor=actor, provider=provider,
                      subject_associate_id=user.associate_id)  # fmt: skip
     await db.commit()

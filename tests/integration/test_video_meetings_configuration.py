@@ -7,11 +7,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from backend.models import AuditEvent, ConnectionState, ProviderConnection, UserConnection
+from backend.models import AuditEvent, ConnectionState, ProviderConnection, UserConnection, WebhookReceipt
 from backend.security import TokenCipher
 from tests.support.live import LiveServers
 from tests.support.rows import rows
 from tests.support.signin import csrf_token, page_text, sign_in
+from tests.support.waiting import eventually
 from tests.support.zoom import connect_company_zoom, connect_user_zoom, consent
 
 CONFIGURED = "Your SuperOffice installation is configured with the following meeting service"
@@ -216,6 +217,9 @@ def test_disconnect_revokes_at_zoom_and_removes_every_connection(
     assert revoked.status_code == 401
     [event] = [e for e in rows(live.settings, AuditEvent) if e.action == "provider.disconnected"]
     assert event.detail["user_connections_removed"] == 1
+    # Zoom tells us about both revoked grants; by then there is nothing left, so nothing else is recorded.
+    eventually(lambda: len(rows(live.settings, WebhookReceipt)) == 2)
+    assert [e.action for e in rows(live.settings, AuditEvent) if "deauthorized" in e.action] == []
     assert "Video meetings are not configured yet." in page_text(client.get(f"{live.backend_url}/admin/video-meetings"))
 
 
