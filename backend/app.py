@@ -29,7 +29,7 @@ from backend.services.configuration import ConfigurationError
 from backend.services.meetings import MeetingNotFound
 from backend.services.tokens import ReconnectNeeded
 from backend.settings import Settings
-from backend.web import auth, connect, errors
+from backend.web import auth, connect, errors, selfservice
 from backend.web.admin import VideoMeetingsController
 from backend.web.api import MeetingsController
 from backend.web.extension import connect_extension
@@ -37,6 +37,7 @@ from backend.web.health import healthz
 from backend.web.pages import home
 from backend.web.security_headers import security_headers
 from backend.web.session_user import AdministratorRequired, SignInRequired
+from backend.web.users import ManageUsersController
 from backend.web.webhooks import provider_webhook, superoffice_webhook
 
 SESSION_COOKIE = "meetings_session"
@@ -91,6 +92,8 @@ def create_app(settings: Settings) -> Litestar:
             provider_webhook,
             superoffice_webhook,
             VideoMeetingsController,
+            ManageUsersController,
+            *selfservice.ROUTES,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
         ],
         lifespan=[database, provider_clients],

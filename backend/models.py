@@ -116,6 +116,9 @@ class UserConnection(ProviderTokens, table=True):
     state: ConnectionState = Field(default=ConnectionState.ACTIVE, sa_type=sa.String(16))
     provider_user_id: str = Field(default="", max_length=255, index=True)
     provider_email: str = Field(default="", max_length=320)
+    crm_name: str = Field(default="", max_length=255)
+    """The user's name in SuperOffice, as it was when they connected (for the administrator's list)."""
+    crm_email: str = Field(default="", max_length=320)
     token_version: int = Field(default=1)
     """Bumped to revoke every extension token issued to this user."""
     connected_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -6,7 +6,7 @@ The issuer is a setting; the same code signs in against the sandbox or a real Su
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -45,6 +45,8 @@ class CrmIdentity:
     company_name: str
     initials: str
     webapi_url: str
+    name: str = ""
+    """The user's full name, from the WebAPI (the id token has none)."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,17 @@ class SuperOfficeSignIn:
             )
         return str(url)
 
+    async def full_name(self, identity: CrmIdentity, access_token: str) -> str:
+        """The user's name from the WebAPI (``User/currentPrincipal``); empty when it cannot be had."""
+        url = f"{identity.webapi_url.rstrip('/')}/v1/User/currentPrincipal"
+        try:
+            async with http_client() as client:
+                response = await client.get(url, headers={"Authorization": f"Bearer {access_token}"})
+                response.raise_for_status()
+                return str(response.json().get("FullName") or "")
+        except (httpx.HTTPError, ValueError, AttributeError):
+            return ""
+
     async def complete(self, pending: PendingSignIn, *, code: str) -> CrmIdentity:
         """Redeem the code (with the PKCE verifier) and verify the id token: signature, issuer, audience, nonce."""
         metadata = await self.metadata()
@@ -115,7 +128,9 @@ class SuperOfficeSignIn:
         id_token = token.get("id_token")
         if not id_token:
             raise SignInError("SuperOffice's answer had no identity token. Please sign in again.")
-        return await self.verify_id_token(id_token, nonce=pending.nonce)
+        identity = await self.verify_id_token(id_token, nonce=pending.nonce)
+        name = await self.full_name(identity, token.get("access_token", "")) if identity.webapi_url else ""
+        return replace(identity, name=name)
 
     async def verify_id_token(self, id_token: str, *, nonce: str) -> CrmIdentity:
         claims = await self._verified_claims(id_token)

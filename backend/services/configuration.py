@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -11,14 +10,13 @@ from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.models import ConnectionState, Meeting, ProviderConnection, ProviderKind, UserConnection, utcnow
-from backend.providers.base import Grant, ProviderAccount, ProviderError, VideoProvider
+from backend.providers.base import Grant, ProviderAccount, VideoProvider
 from backend.providers.catalogue import CHOOSABLE, display_name
-from backend.security import InvalidToken, TokenCipher
+from backend.security import TokenCipher
 from backend.services import audit
 from backend.services.audit import Actor
+from backend.services.tokens import revoke_stored_grant
 from backend.settings import Settings
-
-log = logging.getLogger(__name__)
 
 
 class ConfigurationError(Exception):
@@ -163,15 +161,5 @@ async def disconnect_company(
     adapter = adapters.get(provider)
     if adapter is not None:
         for stored in grants:
-            await _revoke(adapter, cipher, stored)
+            await revoke_stored_grant(adapter, cipher, stored)
     return provider
-
-
-async def _revoke(adapter: VideoProvider, cipher: TokenCipher, stored: str | None) -> None:
-    try:
-        token = cipher.decrypt(stored)
-        if token:
-            await adapter.revoke(token)
-    except (ProviderError, InvalidToken) as error:
-        # The tokens are deleted here whatever the provider says; a grant it keeps is still unusable by us.
-        log.warning("revoking a %s grant failed: %s", adapter.name, type(error).__name__)

@@ -43,6 +43,7 @@ async def connect_user(
     cipher: TokenCipher,
     user: Actor,
     company_name: str = "",
+    crm_name: str = "",
 ) -> UserConnection:
     """Store (or replace) the user's grant at the company's provider."""
     company = await active_company_provider(db, tenant_id, company_name)
@@ -56,6 +57,8 @@ async def connect_user(
     connection.provider = provider.kind
     connection.provider_user_id = account.id
     connection.provider_email = account.email
+    connection.crm_name = crm_name
+    connection.crm_email = user.email
     connection.access_token_encrypted = cipher.encrypt(grant.access_token)
     connection.refresh_token_encrypted = cipher.encrypt(grant.refresh_token)
     connection.token_expires_at = grant.expires_at

@@ -8,6 +8,7 @@ and whoever gets the lock second finds the fresh token already there.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
@@ -17,9 +18,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.models import ConnectionState, UserConnection
 from backend.providers.base import ErrorKind, ProviderError, VideoProvider
-from backend.security import TokenCipher
+from backend.security import InvalidToken, TokenCipher
 
 REFRESH_MARGIN = timedelta(minutes=5)
+log = logging.getLogger(__name__)
 
 
 class ReconnectNeeded(Exception):
@@ -94,6 +96,16 @@ async def _refresh_single_flight(
         db.add(connection)
         await db.commit()
         return grant.access_token
+
+
+async def revoke_stored_grant(provider: VideoProvider, cipher: TokenCipher, stored: str | None) -> None:
+    """Revoke an encrypted grant at the provider, best effort: our copy is deleted whatever the provider says."""
+    try:
+        token = cipher.decrypt(stored)
+        if token:
+            await provider.revoke(token)
+    except (ProviderError, InvalidToken) as error:
+        log.warning("revoking a %s grant failed: %s", provider.name, type(error).__name__)
 
 
 def _fresh(connection: UserConnection, now: datetime) -> bool:

@@ -154,8 +154,8 @@ async def callback(
             return Redirect("/admin/video-meetings", status_code=HTTP_303_SEE_OTHER)
         assert user.tenant_id is not None
         await connect_user(db_session, tenant_id=user.tenant_id, associate_id=user.associate_id, provider=adapter,
-                           grant=grant, account=account, cipher=cipher, user=user.actor(),
-                           company_name=user.company_name)  # fmt: skip
+                           grant=grant, account=account, cipher=cipher, user=user.actor_as_user(),
+                           company_name=user.company_name, crm_name=user.name)  # fmt: skip
     except ConfigurationError as error:
         return _result(user, title=f"{name} was not connected", message=str(error), status_code=HTTP_409_CONFLICT)
     message = f"Your {name} account {account.email} is connected. You can close this window and add your meeting."

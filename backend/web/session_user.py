@@ -26,6 +26,7 @@ class SignedInUser:
     company_name: str
     tenant_id: int | None
     """Our tenant row; None while the company's administrator has not set the service up."""
+    name: str = ""
 
     @classmethod
     def from_identity(cls, identity: CrmIdentity, tenant_id: int | None) -> SignedInUser:
@@ -36,12 +37,18 @@ class SignedInUser:
             is_administrator=identity.is_administrator,
             company_name=identity.company_name,
             tenant_id=tenant_id,
+            name=identity.name,
         )
 
     def actor(self) -> Actor:
+        """Who acts in the administrator's pages (an administrator, or a user where users may act)."""
         return Actor(
             kind="admin" if self.is_administrator else "user", associate_id=self.associate_id, email=self.email
         )
+
+    def actor_as_user(self) -> Actor:
+        """Who acts on their own behalf (connecting or disconnecting themselves), administrator or not."""
+        return Actor(kind="user", associate_id=self.associate_id, email=self.email)
 
 
 class SignInRequired(Exception):

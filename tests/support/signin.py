@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import html
 import re
+from html.parser import HTMLParser
 
 import httpx
 
@@ -27,6 +27,25 @@ def csrf_token(page: httpx.Response) -> str:
     return match.group(1)
 
 
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._skipping += tag in ("script", "style")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skipping -= tag in ("script", "style")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
 def page_text(page: httpx.Response) -> str:
-    """The page's text as a reader sees it: entities decoded, whitespace collapsed."""
-    return " ".join(html.unescape(page.text).split())
+    """The page's text as a reader sees it: no tags, entities decoded, whitespace collapsed."""
+    parser = _Text()
+    parser.feed(page.text)
+    return " ".join(" ".join(parser.parts).split())

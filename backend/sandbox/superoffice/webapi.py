@@ -138,4 +138,17 @@ async def delete_appointment(
     return Response(None, status_code=HTTP_204_NO_CONTENT, background=task)
 
 
-ROUTES = [get_appointment, create_appointment, replace_appointment, delete_appointment]
+@get("/{context_id:str}/api/v1/User/currentPrincipal")
+async def current_principal(request: Request[Any, Any, Any], context_id: FromPath[str]) -> dict:
+    """Who the caller is (SuperOffice's answer to "UserInfo"; the field names are UNCONFIRMED beyond these)."""
+    associate = _caller(request, context_id)
+    return {
+        "AssociateId": associate.associate_id,
+        "UserName": associate.username,
+        "FullName": associate.full_name,
+        "EMailAddress": associate.email,
+        "CtxIdentifier": associate.context_id,
+    }
+
+
+ROUTES = [current_principal, get_appointment, create_appointment, replace_appointment, delete_appointment]
