@@ -30,6 +30,7 @@ from backend.services.meetings import MeetingNotFound
 from backend.services.tokens import ReconnectNeeded
 from backend.settings import Settings
 from backend.web import auth, connect, errors, selfservice
+from backend.web.activity import ActivityController
 from backend.web.admin import VideoMeetingsController
 from backend.web.api import MeetingsController
 from backend.web.extension import connect_extension
@@ -93,6 +94,7 @@ def create_app(settings: Settings) -> Litestar:
             superoffice_webhook,
             VideoMeetingsController,
             ManageUsersController,
+            ActivityController,
             *selfservice.ROUTES,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
         ],

@@ -11,6 +11,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST, HTTP
 
 from backend.models import ProviderKind
 from backend.providers.catalogue import display_name
+from backend.services.activity import latest_company_event
 from backend.services.configuration import (
     ConfigurationError,
     choosable,
@@ -154,6 +155,7 @@ class VideoMeetingsController(Controller):
             connection=connection,
             setting=adapter.company_setting if adapter else None,
             options=provider_options(settings, providers),
+            last_event=await latest_company_event(db_session, tenant_id),
             **values,
         )
         template = "partials/video_meetings.html" if wants_partial(request) else "pages/video_meetings.html"
