@@ -58,8 +58,8 @@ node:
 	fi
 
 lint: install-test
-	$(BIN)/ruff check backend tests
-	$(BIN)/ruff format --check backend tests
+	$(BIN)/ruff check backend tests bench
+	$(BIN)/ruff format --check backend tests bench
 	$(BIN)/lint-imports
 
 test: install-test browser node lint
