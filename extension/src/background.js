@@ -2,14 +2,14 @@
 // is started again by the next event) and no state lives in globals: chrome.storage is the source of truth.
 
 import { onAlarm, onNotificationClick, syncAlarms } from "./alarms.js";
+import { onTabUpdated } from "./connect_window.js";
 import { MessageType } from "./messages.js";
 import { route } from "./router.js";
 
-const CHANGES = new Set([MessageType.MEETING_CREATE, MessageType.MEETING_UPDATE, MessageType.MEETING_REMOVE,
-  MessageType.EXTENSION_TOKEN]);
+const CHANGES = new Set([MessageType.MEETING_CREATE, MessageType.MEETING_UPDATE, MessageType.MEETING_REMOVE]);
 
-chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-  route(message, sender).then(
+chrome.runtime.onMessage.addListener((message, _sender, sendResponse) => {
+  route(message).then(
     (result) => {
       sendResponse({ ok: true, result });
       if (CHANGES.has(message?.type)) syncAlarms();
@@ -24,6 +24,10 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
 });
 
 chrome.alarms.onAlarm.addListener((alarm) => onAlarm(alarm));
+chrome.tabs.onUpdated.addListener((tabId, change, tab) => onTabUpdated(tabId, change, tab));
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === "local" && changes.connection?.newValue) syncAlarms(); // a newly connected browser gets its alarms
+});
 chrome.notifications.onClicked.addListener((id) => onNotificationClick(id));
 chrome.notifications.onButtonClicked.addListener((id) => onNotificationClick(id));
 chrome.runtime.onStartup.addListener(() => syncAlarms());

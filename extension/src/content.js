@@ -1,5 +1,5 @@
 // The content script: gives every follow-up dialog its video controls (once, and again after the CRM re-renders
-// the dialog) and drives them; on the meetings service's own /extension/connect page it hands the token over.
+// the dialog) and drives them, and marks the diary and the side panel.
 // Cheap when there is no dialog: one query per animation frame of changes.
 
 import {
@@ -204,19 +204,6 @@ function equip(dialog) {
   meeting.load();
 }
 
-// On the service's /extension/connect page: give the token to the extension (the worker checks the page's origin).
-async function handOverToken(doc) {
-  const holder = doc.querySelector("[data-extension-token]");
-  if (!holder) return;
-  const answer = await ask({
-    type: MessageType.EXTENSION_TOKEN,
-    token: holder.dataset.extensionToken,
-    label: holder.dataset.extensionUser || "",
-  });
-  const status = doc.getElementById("extension-status");
-  if (answer.ok && status) status.dataset.extensionConnected = "true";
-}
-
 // The diary's icons and the side panel's Join meeting: one lookup for all newly drawn entries at a time.
 let lookedUp = new WeakSet();
 const RECHECK_AFTER_SAVE_MS = [1500, 5000];
@@ -265,7 +252,6 @@ function showSidePanelJoin(panel) {
 }
 
 export function start(doc) {
-  handOverToken(doc);
   let scheduled = false;
   const scan = () => {
     scheduled = false;

@@ -3,8 +3,6 @@
 export const MessageType = Object.freeze({
   CONNECTION_STATUS: "connection.status",
   CONNECT_EXTENSION: "connection.open",
-  EXTENSION_TOKEN: "connection.token",
-  OPEN_OPTIONS: "options.open",
   MEETING_CREATE: "meeting.create",
   MEETING_UPDATE: "meeting.update",
   MEETING_REMOVE: "meeting.remove",
