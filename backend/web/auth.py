@@ -53,7 +53,7 @@ async def callback(
         raise SignInError("This sign-in answer does not belong to the sign-in you started. Please sign in again.")
     identity = await state.superoffice.complete(started, code=code)
     tenant = await tenant_for_sign_in(db_session, identity)
-    start_session(request, SignedInUser.from_identity(identity, tenant.id if tenant else None))
+    start_session(request, SignedInUser.from_identity(identity, tenant.id if tenant else None), for_path=next_path)
     return Redirect(next_path, status_code=HTTP_303_SEE_OTHER)
 
 

@@ -25,7 +25,7 @@ from backend.services.configuration import ConfigurationError, connect_company
 from backend.services.connections import active_company_provider, connect_user
 from backend.settings import Settings
 from backend.web.dependencies import AppSettings, Cipher, DbSession, Providers
-from backend.web.session_user import SignedInUser, current_user, require_signed_in
+from backend.web.session_user import SignedInUser, current_user, require_fresh_sign_in
 
 PENDING_KEY = "connect"
 LIFETIME_SECONDS = 600
@@ -64,7 +64,7 @@ def _result(user: SignedInUser | None, *, title: str, message: str, status_code:
     return Template("pages/connect_result.html", context=context, status_code=status_code)
 
 
-@get("/connect", guards=[require_signed_in])
+@get("/connect", guards=[require_fresh_sign_in])
 async def connect_yourself(
     request: Request[Any, Any, Any], db_session: DbSession, settings: AppSettings, providers: Providers
 ) -> Redirect | Template:

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.security import ExtensionIdentity
 from backend.services.connections import user_connection
 from backend.web.dependencies import DbSession
-from backend.web.session_user import current_user, require_signed_in
+from backend.web.session_user import current_user, require_fresh_sign_in
 
 
 async def _version(db: AsyncSession, tenant_id: int, associate_id: int) -> int:
@@ -21,7 +21,7 @@ async def _version(db: AsyncSession, tenant_id: int, associate_id: int) -> int:
     return connection.token_version if connection is not None else 1
 
 
-@get("/extension/connect", guards=[require_signed_in])
+@get("/extension/connect", guards=[require_fresh_sign_in])
 async def connect_extension(request: Request[Any, Any, Any], state: State, db_session: DbSession) -> Template:
     """The page the extension opens: it reads the token from the page (or the person copies it)."""
     user = current_user(request)

@@ -77,9 +77,26 @@ def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> SignedInUser
         return None
 
 
-def start_session(connection: ASGIConnection[Any, Any, Any, Any], user: SignedInUser) -> None:
-    """Replace whatever the session held (a pending sign-in, another user) with this user."""
-    connection.set_session({USER_KEY: asdict(user)})
+VERIFIED_FOR_KEY = "verified_for"
+
+
+def start_session(connection: ASGIConnection[Any, Any, Any, Any], user: SignedInUser, *, for_path: str = "") -> None:
+    """Replace whatever the session held (a pending sign-in, another user) with this user; ``for_path``: the page
+    this sign-in was made for (see require_fresh_sign_in)."""
+    connection.set_session({USER_KEY: asdict(user), VERIFIED_FOR_KEY: for_path})
+
+
+def require_fresh_sign_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """For pages that act for "whoever uses SuperOffice in this browser now" (connecting the extension or one's
+    own provider account): every visit asks SuperOffice again, so a session left by another user (say, the
+    administrator who configured the service in this browser) is never taken for the current one. Signed in to
+    SuperOffice, this is a quick round trip without a form."""
+    session = dict(connection.scope.get("session") or {})
+    here = _here(connection)
+    if current_user(connection) is None or session.get(VERIFIED_FOR_KEY) != here:
+        raise SignInRequired(here)
+    session[VERIFIED_FOR_KEY] = ""  # used up: the next visit asks again
+    connection.set_session(session)
 
 
 def remember_pending_sign_in(connection: ASGIConnection[Any, Any, Any, Any], pending: PendingSignIn, next_path: str):

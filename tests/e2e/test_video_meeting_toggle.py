@@ -11,12 +11,12 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from backend.models import UserConnection
+from backend.models import Meeting, UserConnection
 from tests.support.browser import use_backend
 from tests.support.crm import open_new_appointment
 from tests.support.crm import sign_in as crm_sign_in
 from tests.support.live import LiveServers
-from tests.support.rows import change_rows
+from tests.support.rows import change_rows, rows
 from tests.support.signin import csrf_token, sign_in
 from tests.support.waiting import eventually
 from tests.support.zoom import arm, connect_company_zoom, held_meetings
@@ -181,3 +181,27 @@ def test_a_broken_zoom_connection_offers_to_reconnect_and_carries_on(
 
     expect(dialog.get_by_role("button", name="Remove video meeting")).to_be_visible(timeout=20_000)
     expect(dialog.get_by_role("alert")).to_have_count(0)
+
+
+def test_after_the_administrator_used_this_browser_the_next_user_gets_their_own_meetings(
+    page: Page, browser: BrowserContext, live: LiveServers
+) -> None:
+    use_backend(browser, live.backend_url)
+    crm_sign_in(page, live.sandbox_url, "admin")
+    page.goto(f"{live.backend_url}/admin/video-meetings")  # the administrator's session at the service stays
+    page.get_by_role("article", name="Zoom").get_by_role("button", name="Connect").click()
+    page.get_by_label("Email").fill("it@demo.example")
+    page.get_by_role("button", name="Allow").click()
+    page.get_by_label("Meeting passcode").fill("Pass1234")
+    page.get_by_role("button", name="Save").click()
+    page.goto(f"{live.sandbox_url}/logout")
+
+    crm_sign_in(page, live.sandbox_url, "anna")
+    dialog = open_new_appointment(page)
+    _first_meeting(page, browser, dialog)
+    expect(dialog.get_by_role("button", name="Remove video meeting")).to_be_visible(timeout=20_000)
+
+    [meeting] = rows(live.settings, Meeting)
+    assert meeting.associate_id == 2  # anna, not the administrator whose session was still there
+    [connection] = rows(live.settings, UserConnection)
+    assert (connection.associate_id, connection.provider_email) == (2, "anna@demo.example")

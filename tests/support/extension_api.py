@@ -21,7 +21,7 @@ class ExtensionUser:
 
 
 def extension_token(browser: httpx.Client, live: LiveServers) -> str:
-    page = browser.get(f"{live.backend_url}/extension/connect")
+    page = browser.get(f"{live.backend_url}/extension/connect", follow_redirects=True)
     assert page.status_code == 200, page.text
     match = re.search(r'data-extension-token="([^"]+)"', page.text)
     assert match

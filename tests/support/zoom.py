@@ -57,7 +57,8 @@ def connect_company_zoom(
 
 
 def connect_user_zoom(client: httpx.Client, live: LiveServers, email: str) -> httpx.Response:
-    """A signed-in user opens /connect (as the extension's window does) and allows Zoom."""
-    start = client.get(f"{live.backend_url}/connect")
-    assert start.status_code == 303, start.text
-    return client.get(str(consent(live, start.headers["location"], email)))
+    """A user signed in to the CRM opens /connect (as the extension's window does) and allows Zoom."""
+    # /connect checks with SuperOffice who is signed in now (a silent round trip), then sends us to Zoom.
+    consent_page = client.get(f"{live.backend_url}/connect", follow_redirects=True)
+    assert consent_page.url.path == "/zoom/oauth/authorize", consent_page.url
+    return client.get(str(consent(live, str(consent_page.url), email)))
