@@ -32,7 +32,7 @@ from backend.settings import Settings
 from backend.web import auth, connect, errors, selfservice
 from backend.web.activity import ActivityController
 from backend.web.admin import VideoMeetingsController
-from backend.web.api import MeetingsController
+from backend.web.api import MeetingsController, extension_settings
 from backend.web.extension import connect_extension
 from backend.web.health import healthz
 from backend.web.pages import home
@@ -90,6 +90,7 @@ def create_app(settings: Settings) -> Litestar:
             *connect.ROUTES,
             connect_extension,
             MeetingsController,
+            extension_settings,
             provider_webhook,
             superoffice_webhook,
             VideoMeetingsController,

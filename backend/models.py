@@ -73,6 +73,10 @@ class Tenant(SQLModel, table=True):
     company_name: str = Field(default="", max_length=255)
     webapi_url: str = Field(default="", max_length=512)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    invitation_mode: str = Field(default="mail_link", max_length=16)
+    """``mail_link``: "Join meeting: {url}" goes into the appointment text; ``template``: the invitation template."""
+    invitation_template: str | None = Field(default=None, sa_type=sa.Text)
+    """The company's invitation text with variables such as ``{burl}``; None means the default template."""
 
 
 class ProviderTokens(SQLModel):

@@ -9,7 +9,7 @@ from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT
 
-from backend.models import ProviderKind
+from backend.models import ProviderKind, Tenant
 from backend.providers.catalogue import display_name
 from backend.services.activity import latest_company_event
 from backend.services.configuration import (
@@ -20,6 +20,16 @@ from backend.services.configuration import (
     ensure_nothing_configured,
     provider_options,
     save_company_setting,
+)
+from backend.services.invitations import (
+    MODES,
+    VARIABLES,
+    TemplateError,
+    check_template,
+    render,
+    sample_values,
+    save_invitation_settings,
+    template_of,
 )
 from backend.web.connect import COMPANY, begin_authorization
 from backend.web.dependencies import AppSettings, Cipher, DbSession, Providers
@@ -99,6 +109,30 @@ class VideoMeetingsController(Controller):
             )  # fmt: skip
         return await self._done(request, db_session, settings, providers, f"{adapter.company_setting.label} saved.")
 
+    @post("/video-meetings/invitations")
+    async def invitations(
+        self, request: Request[Any, Any, Any], db_session: DbSession, settings: AppSettings, providers: Providers,
+        data: Form,
+    ) -> Template | Redirect:  # fmt: skip
+        """Save the invitation mode and template (a wrong template is explained, and kept in the form)."""
+        admin, tenant_id = _admin(request)
+        tenant = await db_session.get(Tenant, tenant_id)
+        assert tenant is not None
+        mode, template = data.get("mode", ""), data.get("template", "")
+        try:
+            await save_invitation_settings(db_session, tenant, mode=mode, template=template, admin=admin.actor())
+        except TemplateError as error:
+            problem = {"invitation_error": str(error), "draft_mode": mode, "draft_template": template}
+            return await self._render(
+                request, db_session, settings, providers, status_code=HTTP_400_BAD_REQUEST, **problem
+            )
+        return await self._done(request, db_session, settings, providers, "Invitation settings saved.")
+
+    @post("/video-meetings/invitations/preview")
+    async def invitation_preview(self, data: Form) -> Template:
+        """The live preview: the template filled in with a sample appointment, or what is wrong with it."""
+        return Template("partials/invitation_preview.html", context=_preview(data.get("template", "")))
+
     @get("/video-meetings/disconnect")
     async def confirm_disconnect(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template | Redirect:
         """The confirmation, as a page of its own when JavaScript (and with it the dialog) is off."""
@@ -150,8 +184,16 @@ class VideoMeetingsController(Controller):
         _, tenant_id = _admin(request)
         connection = await company_provider(db_session, tenant_id)
         adapter = providers.get(ProviderKind(connection.provider)) if connection else None
+        tenant = await db_session.get(Tenant, tenant_id)
+        assert tenant is not None
+        draft = values.pop("draft_template", None)
         context = _base_context(
             request,
+            invitation_mode=values.pop("draft_mode", None) or tenant.invitation_mode,
+            invitation_template=draft if draft is not None else template_of(tenant),
+            variables=VARIABLES,
+            modes=MODES,
+            **_preview(draft if draft is not None else template_of(tenant)),
             connection=connection,
             setting=adapter.company_setting if adapter else None,
             options=provider_options(settings, providers),
@@ -160,6 +202,14 @@ class VideoMeetingsController(Controller):
         )
         template = "partials/video_meetings.html" if wants_partial(request) else "pages/video_meetings.html"
         return Template(template, context=context, status_code=status_code)
+
+
+def _preview(template: str) -> dict[str, str]:
+    try:
+        check_template(template)
+    except TemplateError as error:
+        return {"preview": "", "preview_error": str(error)}
+    return {"preview": render(template, sample_values()), "preview_error": ""}
 
 
 def _base_context(request: Request[Any, Any, Any], **values: Any) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from litestar.status_codes import (
     HTTP_502_BAD_GATEWAY,
 )
 
-from backend.models import Meeting
+from backend.models import Meeting, Tenant
 from backend.providers.base import ErrorKind, ProviderError
 from backend.security import ExtensionIdentity
 from backend.services import meetings
@@ -153,6 +153,16 @@ def invalid(_: Request[Any, Any, Any], error: ValidationException) -> Response[d
     return _error(HTTP_400_BAD_REQUEST, "invalid_request", message, problems=error.extra or [])
 
 
+API_ERRORS: dict[type[Exception], Any] = {
+    ConfigurationError: not_configured,
+    ReconnectNeeded: reconnect_needed,
+    MeetingNotFound: meeting_not_found,
+    ProviderError: provider_failed,
+    NotAuthorizedException: unauthorized,
+    ValidationException: invalid,
+}
+
+
 class MeetingsController(Controller):
     path = "/api/meetings"
     dependencies = {"who": Provide(extension_identity)}
@@ -252,3 +262,10 @@ def _change(data: dict[str, Any]) -> MeetingChange:
         alarm_minutes_before=data.get("alarm_minutes_before"),
         clear_alarm="alarm_minutes_before" in data and data["alarm_minutes_before"] is None,
     )
+
+
+@get("/api/settings", dependencies={"who": Provide(extension_identity)}, exception_handlers=API_ERRORS)
+async def extension_settings(db_session: DbSession, who: Who) -> dict[str, str]:
+    """What the extension does with a new meeting's link: ``mail_link`` adds a "Join meeting" line to the text."""
+    tenant = await db_session.get(Tenant, who.tenant_id)
+    return {"invitation_mode": tenant.invitation_mode if tenant else "mail_link"}

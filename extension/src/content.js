@@ -84,6 +84,7 @@ class DialogMeeting {
     this.meeting = null;
     this.busy = false;
     this.key = null; // one idempotency key per "add", kept across the connect detours
+    this.addedLine = true; // whether our "Join meeting:" line is in the text (a reopened meeting's may be)
   }
 
   async load() {
@@ -116,7 +117,10 @@ class DialogMeeting {
       const url = answer.result.join_url;
       const now = readAppointment(this.dialog); // what the person typed meanwhile stays
       writeField(this.dialog, "location", locationWithLink(now.location, url));
-      writeField(this.dialog, "description", withJoinLine(now.description, url));
+      // Mail Link mode: the link goes into the text; with an invitation template the invitation carries it.
+      const settings = await ask({ type: MessageType.SETTINGS });
+      this.addedLine = !settings.ok || settings.result.invitation_mode !== "template";
+      if (this.addedLine) writeField(this.dialog, "description", withJoinLine(now.description, url));
       return;
     }
     await this.recover(answer.error, () => (this.meeting ? null : this.add()));
@@ -131,7 +135,7 @@ class DialogMeeting {
     }
     const now = readAppointment(this.dialog);
     writeField(this.dialog, "location", locationWithoutLink(now.location, meeting.join_url));
-    writeField(this.dialog, "description", withoutJoinLine(now.description, meeting.join_url));
+    if (this.addedLine) writeField(this.dialog, "description", withoutJoinLine(now.description, meeting.join_url));
     this.show(null);
   }
 

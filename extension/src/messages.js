@@ -7,4 +7,5 @@ export const MessageType = Object.freeze({
   MEETING_UPDATE: "meeting.update",
   MEETING_REMOVE: "meeting.remove",
   MEETINGS_FOR_APPOINTMENTS: "meeting.forAppointments",
+  SETTINGS: "settings.get",
 });

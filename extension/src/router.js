@@ -25,6 +25,8 @@ export async function route(message) {
       return callApi("PATCH", `/api/meetings/${encodeURIComponent(message.id)}`, message.changes);
     case MessageType.MEETING_REMOVE:
       return callApi("DELETE", `/api/meetings/${encodeURIComponent(message.id)}`);
+    case MessageType.SETTINGS:
+      return callApi("GET", "/api/settings");
     case MessageType.MEETINGS_FOR_APPOINTMENTS:
       return forAppointments(message.appointmentIds || []);
     default:

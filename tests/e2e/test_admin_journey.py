@@ -41,7 +41,7 @@ def test_an_administrator_configures_video_meetings_from_the_crm(
     sign_in(page, live.sandbox_url, "admin")
 
     configuration = _open_configuration(page, browser)
-    configuration.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    configuration.on("console", lambda m: problems.append(f"{m.text} @ {m.location}") if m.type == "error" else None)
     configuration.on("pageerror", lambda e: problems.append(str(e)))
 
     assert configuration.url == f"{live.backend_url}/admin/video-meetings"
@@ -64,7 +64,7 @@ def test_an_administrator_configures_video_meetings_from_the_crm(
     expect(configuration.get_by_text("Zoom is connected but not active yet")).to_be_visible()
     configuration.get_by_role("button", name="Generate").click()
     expect(configuration.get_by_label("Meeting passcode")).to_have_value(re.compile(r"^[A-Za-z0-9]{10}$"))
-    configuration.get_by_role("button", name="Save").click()
+    configuration.get_by_role("button", name="Save", exact=True).click()
 
     expect(configuration.get_by_text(f"{CONFIGURED} Zoom")).to_be_visible()
     expect(configuration.get_by_role("status")).to_have_text("Meeting passcode saved.")
@@ -88,7 +88,7 @@ def test_a_wrong_passcode_is_explained_in_place(page: Page, browser: BrowserCont
     _allow_zoom(configuration)
 
     configuration.get_by_label("Meeting passcode").fill("no spaces!")
-    configuration.get_by_role("button", name="Save").click()
+    configuration.get_by_role("button", name="Save", exact=True).click()
 
     expect(configuration.get_by_role("alert")).to_have_text(
         "Zoom passcodes may only contain letters, digits and @ - _ *."
@@ -104,7 +104,7 @@ def test_cancel_in_the_disconnect_dialog_keeps_the_provider(
     configuration = _open_configuration(page, browser)
     _allow_zoom(configuration)
     configuration.get_by_label("Meeting passcode").fill("Pass1234")
-    configuration.get_by_role("button", name="Save").click()
+    configuration.get_by_role("button", name="Save", exact=True).click()
     expect(configuration.get_by_text(f"{CONFIGURED} Zoom")).to_be_visible()
 
     configuration.get_by_role("button", name="Disconnect").click()

@@ -32,7 +32,7 @@ def test_the_button_comes_back_once_each_time_the_dialog_is_drawn_again(page: Pa
     sign_in(page, live.sandbox_url, "anna")
     dialog = open_new_appointment(page)
     dialog.get_by_label("Title").fill("Kick-off with Nordic Tools")
-    dialog.get_by_role("button", name="Save").click()
+    dialog.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("dialog")).to_have_count(0)
 
     page.get_by_role("button", name="Kick-off with Nordic Tools").click()
@@ -94,11 +94,11 @@ def test_the_options_page_keeps_the_service_address(browser: BrowserContext, liv
     expect(address).to_have_value("http://127.0.0.1:8000")
 
     address.fill("ftp://meetings.example.com")
-    options.get_by_role("button", name="Save").click()
+    options.get_by_role("button", name="Save", exact=True).click()
     expect(options.get_by_role("status")).to_contain_text("starting with https://")
 
     address.fill(f"{live.backend_url}/")
-    options.get_by_role("button", name="Save").click()
+    options.get_by_role("button", name="Save", exact=True).click()
     expect(options.get_by_role("status")).to_contain_text(f"Saved. The extension now uses {live.backend_url}.")
 
     stored = extension_worker(browser).evaluate("chrome.storage.local.get('backendUrl')")

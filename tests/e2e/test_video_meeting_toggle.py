@@ -107,7 +107,7 @@ def test_a_saved_meeting_shows_in_the_diary_the_side_panel_and_follows_a_move(
     _first_meeting(page, browser, dialog)
     expect(dialog.get_by_role("button", name="Remove video meeting")).to_be_visible(timeout=20_000)
     join_url = dialog.get_by_role("link").get_attribute("href")
-    dialog.get_by_role("button", name="Save").click()
+    dialog.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("dialog")).to_have_count(0)
 
     page.goto(f"{live.sandbox_url}/?date=2030-01-14")
@@ -128,7 +128,7 @@ def test_a_saved_meeting_shows_in_the_diary_the_side_panel_and_follows_a_move(
     page.get_by_role("button", name="Quarterly review").click()
     page.get_by_role("dialog").get_by_label("Start", exact=True).fill("2030-01-14T13:30")
     page.get_by_role("dialog").get_by_label("Start", exact=True).dispatch_event("change")
-    page.get_by_role("dialog").get_by_role("button", name="Save").click()
+    page.get_by_role("dialog").get_by_role("button", name="Save", exact=True).click()
     moved_to = page.evaluate("new Date('2030-01-14T13:30').toISOString().replace('.000Z', 'Z')")
     [held] = eventually_held(live, lambda held: bool(held) and held[0]["start_time"] == moved_to)
     assert held["duration"] == 60
@@ -193,7 +193,7 @@ def test_after_the_administrator_used_this_browser_the_next_user_gets_their_own_
     page.get_by_label("Email").fill("it@demo.example")
     page.get_by_role("button", name="Allow").click()
     page.get_by_label("Meeting passcode").fill("Pass1234")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     page.goto(f"{live.sandbox_url}/logout")
 
     crm_sign_in(page, live.sandbox_url, "anna")
@@ -205,3 +205,27 @@ def test_after_the_administrator_used_this_browser_the_next_user_gets_their_own_
     assert meeting.associate_id == 2  # anna, not the administrator whose session was still there
     [connection] = rows(live.settings, UserConnection)
     assert (connection.associate_id, connection.provider_email) == (2, "anna@demo.example")
+
+
+def test_with_an_invitation_template_only_location_gets_the_link(
+    page: Page, browser: BrowserContext, live: LiveServers
+) -> None:
+    with httpx.Client(timeout=20) as admin:
+        admin_page = sign_in(admin, live, "admin", "/admin/video-meetings")
+        connect_company_zoom(admin, live, csrf_token(admin_page))
+        form = {"mode": "template", "template": "Join: {burl}", "_csrf_token": csrf_token(admin_page)}
+        admin.post(f"{live.backend_url}/admin/video-meetings/invitations", data=form)
+    use_backend(browser, live.backend_url)
+    crm_sign_in(page, live.sandbox_url, "anna")
+    dialog = open_new_appointment(page)
+    dialog.get_by_label("Description").fill("Agenda: numbers")
+
+    _first_meeting(page, browser, dialog)
+
+    expect(dialog.get_by_role("button", name="Remove video meeting")).to_be_visible(timeout=20_000)
+    join_url = dialog.get_by_role("link").get_attribute("href")
+    expect(dialog.get_by_label("Location")).to_have_value(join_url or "")
+    expect(dialog.get_by_label("Description")).to_have_value("Agenda: numbers")
+    dialog.get_by_role("button", name="Remove video meeting").click()
+    expect(dialog.get_by_label("Location")).to_have_value("")
+    expect(dialog.get_by_label("Description")).to_have_value("Agenda: numbers")
