@@ -33,6 +33,13 @@ def company_with_zoom(live: LiveServers) -> Iterator[None]:
     yield
 
 
+def _new_appointment_as_anna(page: Page, browser: BrowserContext, live: LiveServers) -> Locator:
+    """Anna, signed in to the CRM, opens a new follow-up; the extension uses this test's service."""
+    use_backend(browser, live.backend_url)
+    crm_sign_in(page, live.sandbox_url, "anna")
+    return open_new_appointment(page)
+
+
 def _first_meeting(page: Page, browser: BrowserContext, dialog: Locator) -> None:
     """Click the video icon the very first time: the extension connects, then Zoom asks for consent."""
     with browser.expect_page(lambda p: "/zoom/oauth/authorize" in p.url, timeout=20_000) as zoom_window:
@@ -45,9 +52,7 @@ def _first_meeting(page: Page, browser: BrowserContext, dialog: Locator) -> None
 def test_the_first_video_meeting_connects_and_fills_the_appointment(
     page: Page, browser: BrowserContext, live: LiveServers, company_with_zoom: None
 ) -> None:
-    use_backend(browser, live.backend_url)
-    crm_sign_in(page, live.sandbox_url, "anna")
-    dialog = open_new_appointment(page)
+    dialog = _new_appointment_as_anna(page, browser, live)
     dialog.get_by_label("Title").fill("Kick-off with Nordic Tools")
     dialog.get_by_label("Description").fill("Agenda: numbers")
 
@@ -81,9 +86,7 @@ def test_the_first_video_meeting_connects_and_fills_the_appointment(
 def test_what_the_user_typed_in_location_stays(
     page: Page, browser: BrowserContext, live: LiveServers, company_with_zoom: None
 ) -> None:
-    use_backend(browser, live.backend_url)
-    crm_sign_in(page, live.sandbox_url, "anna")
-    dialog = open_new_appointment(page)
+    dialog = _new_appointment_as_anna(page, browser, live)
     dialog.get_by_label("Location").fill("Room 4, Oslo office")
 
     _first_meeting(page, browser, dialog)
@@ -98,9 +101,7 @@ def test_what_the_user_typed_in_location_stays(
 def test_a_saved_meeting_shows_in_the_diary_the_side_panel_and_follows_a_move(
     page: Page, browser: BrowserContext, live: LiveServers, company_with_zoom: None
 ) -> None:
-    use_backend(browser, live.backend_url)
-    crm_sign_in(page, live.sandbox_url, "anna")
-    dialog = open_new_appointment(page)
+    dialog = _new_appointment_as_anna(page, browser, live)
     dialog.get_by_label("Title").fill("Quarterly review")
     dialog.get_by_label("Start", exact=True).fill("2030-01-14T10:00")
     dialog.get_by_label("End", exact=True).fill("2030-01-14T11:00")
@@ -140,9 +141,7 @@ def eventually_held(live: LiveServers, condition: Callable[[list[dict[str, Any]]
 
 def _anna_connected(page: Page, browser: BrowserContext, live: LiveServers) -> Locator:
     """Anna has used video meetings before: the extension and her Zoom are connected."""
-    use_backend(browser, live.backend_url)
-    crm_sign_in(page, live.sandbox_url, "anna")
-    dialog = open_new_appointment(page)
+    dialog = _new_appointment_as_anna(page, browser, live)
     _first_meeting(page, browser, dialog)
     expect(dialog.get_by_role("button", name="Remove video meeting")).to_be_visible(timeout=20_000)
     dialog.get_by_role("button", name="Cancel").click()
@@ -215,9 +214,7 @@ def test_with_an_invitation_template_only_location_gets_the_link(
         connect_company_zoom(admin, live, csrf_token(admin_page))
         form = {"mode": "template", "template": "Join: {burl}", "_csrf_token": csrf_token(admin_page)}
         admin.post(f"{live.backend_url}/admin/video-meetings/invitations", data=form)
-    use_backend(browser, live.backend_url)
-    crm_sign_in(page, live.sandbox_url, "anna")
-    dialog = open_new_appointment(page)
+    dialog = _new_appointment_as_anna(page, browser, live)
     dialog.get_by_label("Description").fill("Agenda: numbers")
 
     _first_meeting(page, browser, dialog)
