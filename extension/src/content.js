@@ -20,7 +20,13 @@ import {
 } from "./crm_adapter.js";
 import { createMeetingMark, createSidePanelJoin } from "./marks.js";
 import { CONNECTION_KEY } from "./config.js";
-import { locationWithLink, locationWithoutLink, withJoinLine, withoutJoinLine } from "./meeting_text.js";
+import {
+  DESCRIPTION_LIMIT,
+  locationWithLink,
+  locationWithoutLink,
+  withJoinLine,
+  withoutJoinLine,
+} from "./meeting_text.js";
 import { MessageType } from "./messages.js";
 import { createVideoControls } from "./video_controls.js";
 
@@ -119,8 +125,11 @@ class DialogMeeting {
       writeField(this.dialog, "location", locationWithLink(now.location, url));
       // Mail Link mode: the link goes into the text; with an invitation template the invitation carries it.
       const settings = await ask({ type: MessageType.SETTINGS });
-      this.addedLine = !settings.ok || settings.result.invitation_mode !== "template";
-      if (this.addedLine) writeField(this.dialog, "description", withJoinLine(now.description, url));
+      const described = withJoinLine(now.description, url);
+      const mailLink = !settings.ok || settings.result.invitation_mode !== "template";
+      this.addedLine = mailLink && described.length <= DESCRIPTION_LIMIT;
+      if (this.addedLine) writeField(this.dialog, "description", described);
+      else if (mailLink) this.ui.showProblem(t("descriptionFull"));
       return;
     }
     await this.recover(answer.error, () => (this.meeting ? null : this.add()));

@@ -23,6 +23,9 @@ export function withoutJoinLine(description, url) {
   return lines.join("\n").replace(/\n+$/, "");
 }
 
+// SuperOffice keeps at most 2,048 characters of an appointment's description.
+export const DESCRIPTION_LIMIT = 2048;
+
 // Location gets the link only when the user left it blank.
 export function locationWithLink(location, url) {
   return (location || "").trim() ? location : url;

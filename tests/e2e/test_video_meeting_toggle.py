@@ -226,3 +226,17 @@ def test_with_an_invitation_template_only_location_gets_the_link(
     dialog.get_by_role("button", name="Remove video meeting").click()
     expect(dialog.get_by_label("Location")).to_have_value("")
     expect(dialog.get_by_label("Description")).to_have_value("Agenda: numbers")
+
+
+def test_a_full_description_is_not_cut_and_the_user_is_told(
+    page: Page, browser: BrowserContext, live: LiveServers, company_with_zoom: None
+) -> None:
+    dialog = _new_appointment_as_anna(page, browser, live)
+    long_text = "x" * 2040
+    dialog.get_by_label("Description").fill(long_text)
+
+    _first_meeting(page, browser, dialog)
+
+    expect(dialog.get_by_role("button", name="Remove video meeting")).to_be_visible(timeout=20_000)
+    expect(dialog.get_by_role("alert")).to_contain_text("the description is too long for the link")
+    expect(dialog.get_by_label("Description")).to_have_value(long_text)
