@@ -7,40 +7,20 @@ the company's setup goes with it, every user's connection too: setup can start o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, delete, select
+from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.models import Meeting, ProviderConnection, ProviderKind, UserConnection, WebhookReceipt, utcnow
+from backend.models import Meeting, ProviderConnection, ProviderKind, UserConnection
 from backend.services import audit
 from backend.services.audit import Actor
-
-RECEIPTS_KEPT = timedelta(days=1)
-
-
-class ReplayedDelivery(Exception):
-    """This exact signed notification was handled before."""
 
 
 @dataclass(frozen=True)
 class Removed:
     companies: int
     users: int
-
-
-async def record_delivery(db: AsyncSession, provider: str, digest: str) -> None:
-    """Remember a delivery once; the same one again raises ReplayedDelivery. Old receipts are dropped."""
-    now = utcnow()
-    await db.exec(delete(WebhookReceipt).where(col(WebhookReceipt.received_at) < now - RECEIPTS_KEPT))  # type: ignore[call-overload]
-    db.add(WebhookReceipt(provider=provider, digest=digest, received_at=now))
-    try:
-        await db.commit()
-    except IntegrityError:
-        await db.rollback()
-        raise ReplayedDelivery from None
 
 
 async def provider_deauthorized(db: AsyncSession, *, provider: ProviderKind, user_id: str, account_id: str) -> Removed:

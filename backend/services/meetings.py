@@ -119,7 +119,7 @@ async def create_meeting(db: AsyncSession, who: ExtensionIdentity, new: NewMeeti
     reserved.state = MeetingState.ACTIVE
     reserved.updated_at = deps.clock()
     db.add(reserved)
-    await _touch(db, connection, deps.clock())
+    _touch(db, connection, deps.clock())
     await db.commit()
     return reserved
 
@@ -157,7 +157,7 @@ async def change_meeting(
         )
         if moved is not None:  # the provider gave the meeting new links
             meeting.join_url, meeting.host_url = moved.join_url, moved.host_url
-        await _touch(db, connection, deps.clock())
+        _touch(db, connection, deps.clock())
     minutes_before = change.alarm_minutes_before
     if change.clear_alarm:
         meeting.alarm_at = None
@@ -310,7 +310,7 @@ async def _with_token(
         raise
 
 
-async def _touch(db: AsyncSession, connection: UserConnection, now: datetime) -> None:
+def _touch(db: AsyncSession, connection: UserConnection, now: datetime) -> None:
     connection.last_used_at = now
     db.add(connection)
 

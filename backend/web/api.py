@@ -166,14 +166,7 @@ API_ERRORS: dict[type[Exception], Any] = {
 class MeetingsController(Controller):
     path = "/api/meetings"
     dependencies = {"who": Provide(extension_identity)}
-    exception_handlers = {
-        ConfigurationError: not_configured,
-        ReconnectNeeded: reconnect_needed,
-        MeetingNotFound: meeting_not_found,
-        ProviderError: provider_failed,
-        NotAuthorizedException: unauthorized,
-        ValidationException: invalid,
-    }
+    exception_handlers = API_ERRORS
 
     @post("/", status_code=HTTP_201_CREATED)
     async def create(

@@ -15,8 +15,9 @@ from backend.crm.webhooks import CrmWebhookRejected, read_appointment_event
 from backend.models import ProviderKind
 from backend.providers.base import ProviderDeauthorized, WebhookChallenge, WebhookRejected
 from backend.services.crm_events import follow_appointment
-from backend.services.deauthorization import ReplayedDelivery, provider_deauthorized, record_delivery
+from backend.services.deauthorization import provider_deauthorized
 from backend.services.meetings import Collaborators
+from backend.services.webhook_receipts import ReplayedDelivery, record_delivery
 from backend.web.dependencies import AppSettings, Cipher, DbSession, Providers
 
 log = logging.getLogger(__name__)
