@@ -4,24 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.support.crm import sign_in as crm_sign_in
 from tests.support.extension_api import extension_user
 from tests.support.live import LiveServers
-from tests.support.signin import csrf_token, sign_in
-from tests.support.zoom import connect_company_zoom
+from tests.support.zoom import set_up_company_zoom
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).parent.parent / "artifacts" / "screenshots"
 
 
 def test_removing_one_and_then_several_users_with_the_dialog(page: Page, live: LiveServers) -> None:
-    with httpx.Client(timeout=20) as admin:
-        admin_page = sign_in(admin, live, "admin", "/admin/video-meetings")
-        connect_company_zoom(admin, live, csrf_token(admin_page))
+    set_up_company_zoom(live)
     for name in ("anna", "bjorn", "carla"):
         user = extension_user(live, name, zoom_email=f"{name}@demo.example")
         user.api.close()
@@ -55,9 +51,7 @@ def test_removing_one_and_then_several_users_with_the_dialog(page: Page, live: L
 
 
 def test_filtering_as_you_type(page: Page, live: LiveServers) -> None:
-    with httpx.Client(timeout=20) as admin:
-        admin_page = sign_in(admin, live, "admin", "/admin/video-meetings")
-        connect_company_zoom(admin, live, csrf_token(admin_page))
+    set_up_company_zoom(live)
     for name in ("anna", "bjorn"):
         user = extension_user(live, name, zoom_email=f"{name}@demo.example")
         user.api.close()

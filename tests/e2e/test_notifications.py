@@ -11,18 +11,16 @@ from playwright.sync_api import BrowserContext, Page
 from tests.support.browser import extension_id, extension_worker, use_backend
 from tests.support.extension_api import extension_token
 from tests.support.live import LiveServers
-from tests.support.signin import csrf_token, sign_in
+from tests.support.signin import sign_in
 from tests.support.waiting import eventually
-from tests.support.zoom import connect_company_zoom, connect_user_zoom
+from tests.support.zoom import connect_user_zoom, set_up_company_zoom
 
 pytestmark = pytest.mark.browser
 
 
 def _connected_extension(browser: BrowserContext, live: LiveServers) -> dict[str, str]:
     """Zoom set up for the company and for anna, and the extension holding anna's token."""
-    with httpx.Client(timeout=20) as admin:
-        page = sign_in(admin, live, "admin", "/admin/video-meetings")
-        connect_company_zoom(admin, live, csrf_token(page))
+    set_up_company_zoom(live)
     with httpx.Client(timeout=20) as anna:
         sign_in(anna, live, "anna")
         connect_user_zoom(anna, live, "anna@demo.example")

@@ -10,8 +10,8 @@ from backend.models import UserConnection
 from tests.support.crm import sign_in as crm_sign_in
 from tests.support.live import LiveServers
 from tests.support.rows import rows
-from tests.support.signin import csrf_token, sign_in
-from tests.support.zoom import connect_company_zoom
+from tests.support.signin import sign_in
+from tests.support.zoom import set_up_company_zoom
 
 pytestmark = pytest.mark.browser
 
@@ -19,9 +19,7 @@ pytestmark = pytest.mark.browser
 def test_the_connect_window_signs_in_allows_zoom_tells_the_opener_and_closes(
     page: Page, browser: BrowserContext, live: LiveServers
 ) -> None:
-    with httpx.Client(timeout=20) as admin:
-        admin_page = sign_in(admin, live, "admin", "/admin/video-meetings")
-        connect_company_zoom(admin, live, csrf_token(admin_page))
+    set_up_company_zoom(live)
     crm_sign_in(page, live.sandbox_url, "anna")
     page.evaluate("window.addEventListener('message', (e) => { window.__connected = e.data; })")
 

@@ -19,7 +19,7 @@ from tests.support.live import LiveServers
 from tests.support.rows import change_rows, rows
 from tests.support.signin import csrf_token, sign_in
 from tests.support.waiting import eventually
-from tests.support.zoom import arm, connect_company_zoom, held_meetings
+from tests.support.zoom import arm, connect_company_zoom, held_meetings, set_up_company_zoom
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).parent.parent / "artifacts" / "screenshots"
@@ -27,9 +27,7 @@ SCREENSHOTS = Path(__file__).parent.parent / "artifacts" / "screenshots"
 
 @pytest.fixture
 def company_with_zoom(live: LiveServers) -> Iterator[None]:
-    with httpx.Client(timeout=20) as admin:
-        page = sign_in(admin, live, "admin", "/admin/video-meetings")
-        connect_company_zoom(admin, live, csrf_token(page))
+    set_up_company_zoom(live)
     yield
 
 

@@ -11,7 +11,7 @@ from tests.integration.conftest import MakeUser
 from tests.support.live import LiveServers
 from tests.support.signin import csrf_token, page_text, sign_in
 from tests.support.waiting import eventually
-from tests.support.zoom import connect_company_zoom
+from tests.support.zoom import connect_company_zoom, set_up_company_zoom
 
 
 def test_activity_lists_what_happened_newest_first_and_exports_csv(
@@ -60,9 +60,7 @@ def test_an_uninstall_at_zoom_is_shown_and_setup_can_start_over(live: LiveServer
 
 
 def test_only_the_companys_administrators_see_its_activity(live: LiveServers) -> None:
-    with httpx.Client(timeout=20) as admin:
-        page = sign_in(admin, live, "admin", "/admin/video-meetings")
-        connect_company_zoom(admin, live, csrf_token(page))
+    set_up_company_zoom(live)
     with httpx.Client(timeout=20) as oscar:
         sign_in(oscar, live, "oscar")
         assert "Nothing has happened yet." in page_text(oscar.get(f"{live.backend_url}/admin/video-meetings/activity"))

@@ -19,18 +19,15 @@ from tests.integration.conftest import MakeUser
 from tests.support.extension_api import ExtensionUser
 from tests.support.live import LiveServers
 from tests.support.rows import rows
-from tests.support.signin import csrf_token, sign_in
 from tests.support.waiting import eventually
-from tests.support.zoom import connect_company_zoom, held_meetings
+from tests.support.zoom import held_meetings, set_up_company_zoom
 
 START = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
 
 
 @pytest.fixture
 def anna(live: LiveServers, make_extension_user: MakeUser) -> Iterator[ExtensionUser]:
-    with httpx.Client(timeout=20) as admin:
-        page = sign_in(admin, live, "admin", "/admin/video-meetings")
-        connect_company_zoom(admin, live, csrf_token(page))
+    set_up_company_zoom(live)
     yield make_extension_user("anna", zoom_email="anna@demo.example")
 
 

@@ -15,8 +15,8 @@ from tests.integration.conftest import MakeUser
 from tests.support.extension_api import ExtensionUser
 from tests.support.live import LiveServers
 from tests.support.rows import change_rows, rows
-from tests.support.signin import csrf_token, sign_in
-from tests.support.zoom import arm, connect_company_zoom, connect_user_zoom, held_meetings
+from tests.support.signin import sign_in
+from tests.support.zoom import arm, connect_user_zoom, held_meetings, set_up_company_zoom
 
 START = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
 
@@ -30,9 +30,7 @@ def _new(key: str = "click-1", **changes: Any) -> dict[str, Any]:
 @pytest.fixture
 def company(live: LiveServers) -> Iterator[None]:
     """Demo Company AS with Zoom connected and its passcode saved."""
-    with httpx.Client(timeout=20) as admin:
-        page = sign_in(admin, live, "admin", "/admin/video-meetings")
-        connect_company_zoom(admin, live, csrf_token(page), passcode="Pass1234")
+    set_up_company_zoom(live, passcode="Pass1234")
     yield
 
 

@@ -23,8 +23,8 @@ from tests.support.database import TestDatabase
 from tests.support.extension_api import extension_token
 from tests.support.live import LiveServers, live_servers
 from tests.support.rows import change_rows, rows
-from tests.support.signin import csrf_token, sign_in
-from tests.support.zoom import connect_company_zoom, connect_user_zoom
+from tests.support.signin import sign_in
+from tests.support.zoom import connect_user_zoom, set_up_company_zoom
 
 
 @pytest.fixture
@@ -73,9 +73,7 @@ def second_url(first: LiveServers, database: TestDatabase, tmp_path: Path) -> It
 
 
 def test_two_processes_refresh_a_grant_once(first: LiveServers, second_url: str) -> None:
-    with httpx.Client(timeout=20) as admin:
-        page = sign_in(admin, first, "admin", "/admin/video-meetings")
-        connect_company_zoom(admin, first, csrf_token(page))
+    set_up_company_zoom(first)
     with httpx.Client(timeout=20) as anna:
         sign_in(anna, first, "anna")
         connect_user_zoom(anna, first, "anna@demo.example")

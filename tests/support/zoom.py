@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 
 from tests.support.live import LiveServers
+from tests.support.signin import csrf_token, sign_in
 
 
 def consent(live: LiveServers, authorization_url: str, email: str) -> httpx.URL:
@@ -62,3 +63,11 @@ def connect_user_zoom(client: httpx.Client, live: LiveServers, email: str) -> ht
     consent_page = client.get(f"{live.backend_url}/connect", follow_redirects=True)
     assert consent_page.url.path == "/zoom/oauth/authorize", consent_page.url
     return client.get(str(consent(live, str(consent_page.url), email)))
+
+
+def set_up_company_zoom(live: LiveServers, *, email: str = "it@demo.example", passcode: str = "Pass1234") -> None:
+    """The demo company's administrator connects Zoom and saves the passcode (in a browser session of their own)."""
+
+    with httpx.Client(timeout=20) as admin:
+        page = sign_in(admin, live, "admin", "/admin/video-meetings")
+        connect_company_zoom(admin, live, csrf_token(page), email=email, passcode=passcode)
