@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,11 +23,15 @@ from backend import PROJECT_ROOT
 from backend.crm.superoffice import SignInError, SuperOfficeSignIn
 from backend.db import create_engine, provide_session, session_factory
 from backend.http import http_client
+from backend.mail import MailServer
 from backend.models import ProviderKind
 from backend.providers.base import ProviderError, VideoProvider
 from backend.providers.registry import build_providers
 from backend.security import ExtensionTokens, TokenCipher, derive_key
+from backend.services import invitation_mail
 from backend.services.configuration import ConfigurationError
+from backend.services.invitation_mail import MailCollaborators
+from backend.services.jobs import RetryPolicy, run_worker
 from backend.services.meetings import MeetingNotFound
 from backend.services.tokens import ReconnectNeeded
 from backend.settings import Settings
@@ -50,6 +56,17 @@ EXPECTED_ERRORS: set[int | type[Exception]] = {
 CSRF_COOKIE = "meetings_csrf"
 
 
+def mail_server(settings: Settings) -> MailServer | None:
+    """The mail server for invitation e-mails; None when none is configured (and no sandbox)."""
+    if not settings.sends_mail:
+        return None
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
+    return MailServer(
+        host=settings.smtp_host, port=settings.smtp_port, starttls=bool(settings.smtp_starttls),
+        user=settings.smtp_user, password=password,
+    )  # fmt: skip
+
+
 def create_app(settings: Settings) -> Litestar:
     """Build the meetings service for ``settings``; tests build their own from their own settings."""
 
@@ -68,7 +85,27 @@ def create_app(settings: Settings) -> Litestar:
         # One HTTP client for every provider call: shared connection pool, one timeout policy.
         async with http_client(timeout=settings.provider_timeout_seconds) as http:
             app.state.providers = build_providers(settings, http)
+            app.state.http = http
             yield
+
+    @asynccontextmanager
+    async def job_worker(app: Litestar) -> AsyncIterator[None]:
+        # The outbox's worker: runs due jobs (invitation e-mails) in the background of this process.
+        mail = MailCollaborators(
+            sessions=app.state.sessions, signin=app.state.superoffice, cipher=cipher, http=app.state.http,
+            server=mail_server(settings), sender=settings.smtp_from,
+        )  # fmt: skip
+        functions = {invitation_mail.JOB_KIND: invitation_mail.job_function(mail)}
+        policy = RetryPolicy(first_wait_seconds=settings.job_retry_seconds, max_attempts=settings.job_max_attempts)
+        worker = asyncio.create_task(
+            run_worker(app.state.sessions, functions, policy, poll_seconds=settings.job_poll_seconds)
+        )
+        try:
+            yield
+        finally:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
 
     def provide_settings() -> Settings:
         return settings
@@ -99,7 +136,7 @@ def create_app(settings: Settings) -> Litestar:
             *selfservice.ROUTES,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
         ],
-        lifespan=[database, provider_clients],
+        lifespan=[database, provider_clients, job_worker],
         dependencies={
             "settings": Provide(provide_settings, use_cache=True, sync_to_thread=False),
             "db_session": Provide(provide_session),

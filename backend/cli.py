@@ -29,8 +29,13 @@ from backend.services.token_keys import reencrypt_tokens
 from backend.settings import Settings
 
 
-def build_sites(settings: Settings, backend_sock: Any, sandbox_sock: Any | None) -> list[Site]:
-    """The backend, and the sandbox beside it when it is on: what ``serve`` and the tests' live server run."""
+def build_sites(
+    settings: Settings, backend_sock: Any, sandbox_sock: Any | None, smtp_sock: Any | None = None
+) -> list[Site]:
+    """The backend, and the sandbox beside it when it is on: what ``serve`` and the tests' live server run.
+
+    ``smtp_sock``: where the sandbox's mail sink listens (no sink without it).
+    """
     sites = [Site(create_app(settings), backend_sock)]
     if sandbox_sock is not None:
         sandbox = SandboxConfig(
@@ -47,6 +52,7 @@ def build_sites(settings: Settings, backend_sock: Any, sandbox_sock: Any | None)
             ),
             zoom_apps=_sandbox_zoom_apps(settings),
             crm_webhooks=_sandbox_crm_webhooks(settings),
+            smtp_socket=smtp_sock,
         )
         sites.append(Site(create_sandbox_app(sandbox), sandbox_sock))
     return sites
@@ -87,14 +93,16 @@ def _serve(args: argparse.Namespace) -> int:
     requested = Settings(**overrides)
     backend_sock = bind_socket(requested.host, requested.port)
     sandbox_sock = bind_socket(requested.host, requested.sandbox_port) if requested.sandbox else None
+    smtp_sock = bind_socket(requested.host, requested.sandbox_smtp_port) if requested.sandbox else None
     # Port 0 means "any free port": from here on the settings carry the ports actually bound.
     overrides["port"] = backend_sock.getsockname()[1]
-    if sandbox_sock is not None:
+    if sandbox_sock is not None and smtp_sock is not None:
         overrides["sandbox_port"] = sandbox_sock.getsockname()[1]
+        overrides["sandbox_smtp_port"] = smtp_sock.getsockname()[1]
     settings = Settings(**overrides)
 
     upgrade_database(settings)
-    sites = build_sites(settings, backend_sock, sandbox_sock)
+    sites = build_sites(settings, backend_sock, sandbox_sock, smtp_sock)
     _print_welcome(settings)
     serve_forever(sites, log_level=settings.log_level)
     return 0
@@ -110,6 +118,8 @@ def _print_welcome(settings: Settings) -> None:
     if settings.sandbox:
         lines += [
             f"  Sandbox:  {settings.sandbox_url}   (the emulated SuperOffice CRM and video providers)",
+            f"  Mailbox:  {settings.sandbox_url}/mailbox   (invitation e-mails, received by the sandbox's mail server"
+            f" on port {settings.sandbox_smtp_port})",
             f"  Database: {database}",
             "",
             f"Start here: open {settings.sandbox_url}/ and sign in to the sandbox CRM:",

@@ -190,3 +190,62 @@ class WebhookReceipt(SQLModel, table=True):
     digest: str = Field(max_length=128)
     """Unique per delivery: a hash of the signature header, or the sender's event id."""
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
+
+
+class CrmGrant(ProviderTokens, table=True):
+    """A CRM user's SuperOffice sign-in, kept (encrypted) so background work can read their appointments."""
+
+    __tablename__ = "crm_grant"
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "associate_id", name="uq_crm_grant_associate"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id")
+    associate_id: int = Field()
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class JobState(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    """Given up after the last attempt (the failure is in the company's Activity)."""
+
+
+class Job(SQLModel, table=True):
+    """Work that must happen after a request (the outbox): written with the change that causes it, run by a worker."""
+
+    __table_args__ = (sa.Index("ix_job_due", "state", "run_after"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=64)
+    key: str = Field(max_length=255, index=True)
+    """Jobs with the same key run one at a time, and a second pending one is not added."""
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    tenant_id: int | None = Field(default=None, foreign_key="tenant.id")
+    state: JobState = Field(default=JobState.PENDING, sa_type=sa.String(16))
+    attempts: int = Field(default=0)
+    run_after: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """A running job whose worker died is taken again after this moment."""
+    last_error: str = Field(default="", sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class InvitationDelivery(SQLModel, table=True):
+    """What one participant was last sent about one meeting: a retried job never sends it twice."""
+
+    __tablename__ = "invitation_delivery"
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "email", name="uq_invitation_delivery"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: uuid.UUID = Field(foreign_key="meeting.id", index=True)
+    email: str = Field(max_length=320)
+    method: str = Field(max_length=16)
+    """``REQUEST`` (invited, or updated) or ``CANCEL``."""
+    sequence: int = Field(default=0)
+    """The calendar SEQUENCE that was sent: it rises with every change participants are told about."""
+    fingerprint: str = Field(max_length=64)
+    """A hash of what was sent (title, times, link): a change means an update is due."""
+    sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

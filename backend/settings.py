@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SANDBOX_CLIENT_ID = "meetings-for-superoffice"
 SANDBOX_ZOOM_CLIENT_ID = "meetings-for-superoffice-zoom"
+SANDBOX_MAIL_FROM = "Meetings for SuperOffice <meetings@sandbox.example>"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
 
 
@@ -95,6 +96,28 @@ class Settings(BaseSettings):
     provider_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     """How long one call to a video provider may take before it counts as failed."""
 
+    sandbox_smtp_port: int = Field(default=8025, ge=0, le=65535)
+    """Port of the sandbox's mail sink (an SMTP server; what it receives is shown at ``{sandbox_url}/mailbox``)."""
+
+    smtp_host: str = ""
+    """Mail server for invitation e-mails. Empty: the sandbox's mail sink when the sandbox is on, else no e-mails."""
+    smtp_port: int = Field(default=0, ge=0, le=65535)
+    """Mail server port. 0: 587 for a real mail server, the sandbox's mail sink port otherwise."""
+    smtp_starttls: bool | None = None
+    """Upgrade the connection with STARTTLS before signing in. Empty: on, except for the sandbox's mail sink."""
+    smtp_user: str = ""
+    """User name at the mail server (empty: send without signing in)."""
+    smtp_password: SecretStr | None = None
+    smtp_from: str = ""
+    """The From address of invitation e-mails, e.g. ``Meetings <meetings@example.com>`` (needed with a host)."""
+
+    job_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    """How often the background worker looks for due jobs (invitation e-mails)."""
+    job_retry_seconds: float = Field(default=30.0, gt=0, le=3600)
+    """Wait before a failed job's first retry; it doubles with each further attempt."""
+    job_max_attempts: int = Field(default=6, ge=1, le=50)
+    """Attempts before a job is given up (and the failure shown in Activity)."""
+
     @model_validator(mode="after")
     def _fill_derived_defaults(self) -> Settings:
         # Frozen model: derived defaults are set once here, so the rest of the code reads plain fields.
@@ -132,6 +155,7 @@ class Settings(BaseSettings):
                 )
         object.__setattr__(self, "superoffice_url", self.superoffice_url.rstrip("/"))
         self._fill_zoom_defaults()
+        self._fill_smtp_defaults()
         if not self.superoffice_client_id or self.superoffice_client_secret is None:
             raise ValueError("MEETINGS_SUPEROFFICE_CLIENT_ID and MEETINGS_SUPEROFFICE_CLIENT_SECRET are needed")
         return self
@@ -152,6 +176,22 @@ class Settings(BaseSettings):
             object.__setattr__(self, "zoom_api_url", self.zoom_api_url or f"{self.sandbox_url}/zoom/v2")
         object.__setattr__(self, "zoom_url", (self.zoom_url or "https://zoom.us").rstrip("/"))
         object.__setattr__(self, "zoom_api_url", (self.zoom_api_url or "https://api.zoom.us/v2").rstrip("/"))
+
+    def _fill_smtp_defaults(self) -> None:
+        if not self.smtp_host and self.sandbox:
+            object.__setattr__(self, "smtp_host", self.host)
+            object.__setattr__(self, "smtp_port", self.smtp_port or self.sandbox_smtp_port)
+            object.__setattr__(self, "smtp_starttls", bool(self.smtp_starttls))
+            object.__setattr__(self, "smtp_from", self.smtp_from or SANDBOX_MAIL_FROM)
+        object.__setattr__(self, "smtp_port", self.smtp_port or 587)
+        object.__setattr__(self, "smtp_starttls", True if self.smtp_starttls is None else self.smtp_starttls)
+        if self.smtp_host and not self.smtp_from:
+            raise ValueError("MEETINGS_SMTP_FROM is needed with MEETINGS_SMTP_HOST (the invitations' From address)")
+
+    @property
+    def sends_mail(self) -> bool:
+        """Whether invitation e-mails can be sent (a mail server is configured, or the sandbox's mail sink)."""
+        return bool(self.smtp_host)
 
     def _derived(self, purpose: str) -> str:
         return hmac.new(self.secret.encode(), purpose.encode(), "sha256").hexdigest()

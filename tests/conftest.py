@@ -39,6 +39,9 @@ def empty_settings(tmp_path: Path, database: TestDatabase) -> Settings:
         database_url=database.url,
         database_schema=database.schema,
         secret_key=TEST_SECRET,
+        job_poll_seconds=0.05,
+        job_retry_seconds=0.2,
+        job_max_attempts=4,
     )
 
 

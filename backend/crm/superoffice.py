@@ -6,7 +6,8 @@ The issuer is a setting; the same code signs in against the sandbox or a real Su
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -47,6 +48,23 @@ class CrmIdentity:
     webapi_url: str
     name: str = ""
     """The user's full name, from the WebAPI (the id token has none)."""
+
+
+@dataclass(frozen=True)
+class CrmTokens:
+    """The signed-in user's tokens for SuperOffice's WebAPI (never shown or logged: hidden from ``repr``)."""
+
+    access_token: str = field(repr=False)
+    refresh_token: str | None = field(repr=False)
+    expires_at: datetime
+
+
+class CrmGrantRefused(Exception):
+    """SuperOffice no longer accepts the refresh token (the user revoked the application, or it expired)."""
+
+
+class CrmUnavailable(Exception):
+    """SuperOffice could not be reached or answered with a server error: try again later."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +128,7 @@ class SuperOfficeSignIn:
         except (httpx.HTTPError, ValueError, AttributeError):
             return ""
 
-    async def complete(self, pending: PendingSignIn, *, code: str) -> CrmIdentity:
+    async def complete(self, pending: PendingSignIn, *, code: str) -> tuple[CrmIdentity, CrmTokens]:
         """Redeem the code (with the PKCE verifier) and verify the id token: signature, issuer, audience, nonce."""
         metadata = await self.metadata()
         async with self._oauth() as client:
@@ -130,7 +148,24 @@ class SuperOfficeSignIn:
             raise SignInError("SuperOffice's answer had no identity token. Please sign in again.")
         identity = await self.verify_id_token(id_token, nonce=pending.nonce)
         name = await self.full_name(identity, token.get("access_token", "")) if identity.webapi_url else ""
-        return replace(identity, name=name)
+        return replace(identity, name=name), _tokens(token)
+
+    async def refresh(self, refresh_token: str) -> CrmTokens:
+        """New WebAPI tokens for background work; CrmGrantRefused when SuperOffice refuses the refresh token."""
+        try:
+            metadata = await self.metadata()
+        except SignInError as error:
+            raise CrmUnavailable(UNREACHABLE) from error
+        async with self._oauth() as client:
+            try:
+                token = await client.refresh_token(metadata["token_endpoint"], refresh_token=refresh_token)
+            except OAuthError as error:
+                raise CrmGrantRefused(str(error.error)) from error
+            except httpx.HTTPError as error:
+                raise CrmUnavailable(UNREACHABLE) from error
+        tokens = _tokens(token)
+        # SuperOffice's refresh tokens live on (they do not rotate): keep using the one we have when none comes back.
+        return tokens if tokens.refresh_token else replace(tokens, refresh_token=refresh_token)
 
     async def verify_id_token(self, id_token: str, *, nonce: str) -> CrmIdentity:
         claims = await self._verified_claims(id_token)
@@ -186,6 +221,15 @@ class SuperOfficeSignIn:
             token_endpoint_auth_method="client_secret_basic",  # noqa: S106  (a method name, not a secret)
             code_challenge_method="S256",
         )
+
+
+def _tokens(token: dict[str, Any]) -> CrmTokens:
+    lifetime = int(token.get("expires_in") or 3600)
+    return CrmTokens(
+        access_token=str(token.get("access_token") or ""),
+        refresh_token=token.get("refresh_token") or None,
+        expires_at=datetime.now(UTC) + timedelta(seconds=lifetime),
+    )
 
 
 def _identity(claims: dict[str, Any]) -> CrmIdentity:

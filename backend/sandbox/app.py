@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +16,9 @@ from litestar.template.config import TemplateConfig
 
 from backend.sandbox import faults
 from backend.sandbox.faults import Faults
+from backend.sandbox.mailbox import pages as mailbox_pages
+from backend.sandbox.mailbox.smtp import start_smtp
+from backend.sandbox.mailbox.store import MailStore
 from backend.sandbox.superoffice import oidc as oidc_routes
 from backend.sandbox.superoffice import webapi, webclient
 from backend.sandbox.superoffice.oidc_server import SandboxAuthorizationServer
@@ -28,6 +34,7 @@ from backend.sandbox.zoom.store import ZoomStore
 
 SUPEROFFICE_DIR = Path(__file__).parent / "superoffice"
 ZOOM_DIR = Path(__file__).parent / "zoom"
+MAILBOX_DIR = Path(__file__).parent / "mailbox"
 
 
 @dataclass(frozen=True)
@@ -48,11 +55,28 @@ class SandboxConfig:
     """OAuth apps registered on the emulated Zoom Marketplace (the meetings backend's)."""
     crm_webhooks: tuple[CrmWebhook, ...] = ()
     """Webhooks registered with the emulated SuperOffice (the meetings backend's, for appointments)."""
+    smtp_socket: socket.socket | None = None
+    """A bound socket for the mail sink's SMTP server (what it receives is shown at ``/mailbox``)."""
 
 
 def create_sandbox_app(config: SandboxConfig) -> Litestar:
     store = AppointmentStore(config.data_dir / "superoffice.sqlite3")
     oidc = SandboxAuthorizationServer(OidcStore(config.data_dir, config.superoffice_clients), config.public_url)
+    faults_switches = Faults()
+    mail_store = MailStore(config.data_dir / "mailbox.sqlite3")
+
+    @asynccontextmanager
+    async def mail_sink(_: Litestar) -> AsyncIterator[None]:
+        if config.smtp_socket is None:
+            yield
+            return
+        server = await start_smtp(config.smtp_socket, mail_store, faults_switches)
+        try:
+            yield
+        finally:
+            server.close()
+            await server.wait_closed()
+
     app = Litestar(
         route_handlers=[
             *webclient.ROUTES,
@@ -63,14 +87,19 @@ def create_sandbox_app(config: SandboxConfig) -> Litestar:
             *zoom_pages.ROUTES,
             *zoom_control.ROUTES,
             *faults.ROUTES,
-            create_static_files_router(path="/static", directories=[SUPEROFFICE_DIR / "static", ZOOM_DIR / "static"]),
+            *mailbox_pages.ROUTES,
+            create_static_files_router(
+                path="/static",
+                directories=[SUPEROFFICE_DIR / "static", ZOOM_DIR / "static", MAILBOX_DIR / "static"],
+            ),
         ],
         exception_handlers={
             webapi.SuperOfficeError: webapi.superoffice_error_response,
             zoom_api.ZoomError: zoom_api.zoom_error_response,
         },
         template_config=TemplateConfig(
-            directory=[SUPEROFFICE_DIR / "templates", ZOOM_DIR / "templates"], engine=JinjaTemplateEngine
+            directory=[SUPEROFFICE_DIR / "templates", ZOOM_DIR / "templates", MAILBOX_DIR / "templates"],
+            engine=JinjaTemplateEngine,
         ),
         middleware=[
             CookieBackendConfig(
@@ -81,6 +110,7 @@ def create_sandbox_app(config: SandboxConfig) -> Litestar:
                 max_age=12 * 3600,
             ).middleware
         ],
+        lifespan=[mail_sink],
         debug=False,
     )
     app.state.appointments = store
@@ -88,5 +118,6 @@ def create_sandbox_app(config: SandboxConfig) -> Litestar:
     app.state.oidc = oidc
     app.state.zoom = ZoomStore(config.data_dir)
     app.state.zoom_apps = {zoom_app.client_id: zoom_app for zoom_app in config.zoom_apps}
-    app.state.faults = Faults()
+    app.state.faults = faults_switches
+    app.state.mailbox = mail_store
     return app

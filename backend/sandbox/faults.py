@@ -35,6 +35,8 @@ class FaultKind(StrEnum):
 class Target(StrEnum):
     API = "api"
     TOKEN = "token"
+    SMTP = "smtp"
+    """The mailbox's SMTP server (provider ``mail``): any fault makes it answer 451, try again later."""
 
 
 @dataclass
@@ -42,6 +44,8 @@ class Fault:
     kind: FaultKind
     remaining: int
     retry_after_seconds: int = 1
+    spared: int = 0
+    """Calls that still succeed before the fault starts (a server that fails in the middle of a batch)."""
 
 
 class Faults:
@@ -53,9 +57,11 @@ class Faults:
         self._armed: dict[tuple[str, Target], list[Fault]] = {}
         self._lock = threading.Lock()
 
-    def arm(self, provider: str, target: Target, kind: FaultKind, count: int, retry_after_seconds: int = 1) -> None:
+    def arm(
+        self, provider: str, target: Target, kind: FaultKind, count: int, retry_after_seconds: int = 1, after: int = 0
+    ) -> None:
         with self._lock:
-            self._armed.setdefault((provider, target), []).append(Fault(kind, count, retry_after_seconds))
+            self._armed.setdefault((provider, target), []).append(Fault(kind, count, retry_after_seconds, after))
 
     def clear(self) -> None:
         with self._lock:
@@ -69,6 +75,9 @@ class Faults:
                 queue.pop(0)
             if not queue:
                 return None
+            if queue[0].spared > 0:
+                queue[0].spared -= 1
+                return None
             queue[0].remaining -= 1
             return Fault(queue[0].kind, 1, queue[0].retry_after_seconds)
 
@@ -81,7 +90,10 @@ class Faults:
 
 @post("/_sandbox/faults", status_code=HTTP_204_NO_CONTENT)
 async def arm_fault(state: State, data: JSONBody[dict[str, Any]]) -> None:
-    """Arm a fault: ``{"provider": "zoom", "fault": "rate_limited", "count": 2, "target": "api"}``."""
+    """Arm a fault: ``{"provider": "zoom", "fault": "rate_limited", "count": 2, "target": "api"}``.
+
+    ``"after": n`` lets n calls through first. The mail sink is ``{"provider": "mail", "target": "smtp"}``.
+    """
     try:
         state.faults.arm(
             provider=str(data["provider"]),
@@ -89,10 +101,13 @@ async def arm_fault(state: State, data: JSONBody[dict[str, Any]]) -> None:
             kind=FaultKind(data["fault"]),
             count=int(data.get("count", 1)),
             retry_after_seconds=int(data.get("retry_after_seconds", 1)),
+            after=int(data.get("after", 0)),
         )
     except (KeyError, ValueError) as error:
         kinds = ", ".join(kind.value for kind in FaultKind)
-        raise ValidationException(f"Give provider, fault (one of {kinds}), count and target (api or token).") from error
+        raise ValidationException(
+            f"Give provider, fault (one of {kinds}), count and target (api, token or smtp)."
+        ) from error
 
 
 @delete("/_sandbox/faults", status_code=HTTP_204_NO_CONTENT, sync_to_thread=False)

@@ -17,6 +17,7 @@ from backend.models import Meeting, MeetingState, Tenant
 from backend.providers.base import ProviderError
 from backend.security import ExtensionIdentity
 from backend.services.configuration import ConfigurationError
+from backend.services.invitation_mail import invitations_due
 from backend.services.meetings import (
     Collaborators,
     MeetingChange,
@@ -45,6 +46,9 @@ async def follow_appointment(db: AsyncSession, event: AppointmentEvent, deps: Co
             attached = await _attach_by_link(db, who, event)
         for meeting in attached:
             await change_meeting(db, who, meeting.id, _change_for(meeting, event), deps)
+            # Participants may have been added or the time changed: their invitations are brought up to date.
+            await invitations_due(db, meeting)
+        await db.commit()
         return f"followed {len(attached)}"
     except (ProviderError, ReconnectNeeded, ConfigurationError) as error:
         # The CRM does not wait for us; the user sees the problem the next time they open the appointment.

@@ -25,6 +25,7 @@ from backend.providers.catalogue import display_name
 from backend.security import ExtensionIdentity, TokenCipher
 from backend.services import tokens
 from backend.services.connections import active_company_provider, user_connection
+from backend.services.invitation_mail import invitations_due
 from backend.services.tokens import ReconnectNeeded, reconnect_message
 
 T = TypeVar("T")
@@ -186,6 +187,8 @@ async def remove_meeting(db: AsyncSession, who: ExtensionIdentity, meeting_id: u
     meeting.host_url = None
     meeting.updated_at = deps.clock()
     db.add(meeting)
+    if meeting.appointment_id is not None:
+        await invitations_due(db, meeting)  # whoever was invited is told that the meeting is cancelled
     await db.commit()
 
 

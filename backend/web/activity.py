@@ -30,6 +30,11 @@ ACTIONS = {
     "user.removed": "removed the {provider} configuration of associate {subject}",
     "user.disconnected": "removed their own {provider} configuration",
     "user.deauthorized": "{provider} app uninstalled by associate {subject} at {provider}: connection removed",
+    "invitations.saved": "saved the invitation settings",
+    "invitations.sent": "e-mailed the participants of \u201c{title}\u201d (associate {subject}): {invitations} "
+    "invitations, {updates} updates, {cancellations} cancellations",
+    "invitations.failed": "could not e-mail the participants of \u201c{title}\u201d (associate {subject}): "
+    "{error}; {outcome}",
 }
 
 
@@ -37,13 +42,16 @@ def describe(event: AuditEvent) -> str:
     """A sentence about the event, for people."""
     template = ACTIONS.get(event.action, event.action)
     values = {"provider": display_name(event.provider or ""), "subject": event.subject_associate_id or "",
-              "account": "", "user_connections_removed": 0, **event.detail}  # fmt: skip
+              "account": "", "user_connections_removed": 0, "title": "", "error": "", "outcome": "",
+              "invitations": 0, "updates": 0, "cancellations": 0, **event.detail}  # fmt: skip
     return template.format(**values)
 
 
 def actor(event: AuditEvent) -> str:
     if event.actor_kind == "provider":
         return display_name(event.provider or "") or "The provider"
+    if event.actor_kind == "system":
+        return "Meetings for SuperOffice"
     who = event.detail.get("actor_email") or f"associate {event.actor_associate_id}"
     return f"{who} (administrator)" if event.actor_kind == "admin" else who
 

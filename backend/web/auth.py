@@ -12,8 +12,9 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from backend.crm.superoffice import PendingSignIn, SignInError
+from backend.services.crm_grants import remember_crm_grant
 from backend.services.signin import tenant_for_sign_in
-from backend.web.dependencies import DbSession
+from backend.web.dependencies import Cipher, DbSession
 from backend.web.session_user import (
     SignedInUser,
     remember_pending_sign_in,
@@ -37,6 +38,7 @@ async def callback(
     request: Request[Any, Any, Any],
     state: State,
     db_session: DbSession,
+    cipher: Cipher,
 ) -> Redirect:
     """SuperOffice sends the browser back here with a code; the session must hold the matching sign-in."""
     # Read by hand: the OAuth parameter "state" would clash with Litestar's injected application state.
@@ -51,8 +53,13 @@ async def callback(
     started, next_path = pending
     if not code or not returned_state or not secrets.compare_digest(returned_state, started.state):
         raise SignInError("This sign-in answer does not belong to the sign-in you started. Please sign in again.")
-    identity = await state.superoffice.complete(started, code=code)
+    identity, tokens = await state.superoffice.complete(started, code=code)
     tenant = await tenant_for_sign_in(db_session, identity)
+    if tenant is not None and tenant.id is not None:
+        # Kept for background work as this user: reading an appointment's participants to send invitations.
+        await remember_crm_grant(
+            db_session, cipher, tenant_id=tenant.id, associate_id=identity.associate_id, tokens=tokens
+        )
     start_session(request, SignedInUser.from_identity(identity, tenant.id if tenant else None), for_path=next_path)
     return Redirect(next_path, status_code=HTTP_303_SEE_OTHER)
 

@@ -9,7 +9,10 @@ from alembic.script import ScriptDirectory
 from backend.db import alembic_config, create_engine, upgrade_database
 from backend.settings import Settings
 
-TABLES = {"tenant", "provider_connection", "user_connection", "meeting", "audit_event", "webhook_receipt"}
+TABLES = {
+    "tenant", "provider_connection", "user_connection", "meeting", "audit_event", "webhook_receipt",
+    "crm_grant", "job", "invitation_delivery",
+}  # fmt: skip
 
 
 async def _tables(settings: Settings) -> set[str]:

@@ -28,10 +28,12 @@ class LiveServers:
 def live_servers(settings: Settings) -> Iterator[LiveServers]:
     backend_sock = bind_socket("127.0.0.1", 0)
     sandbox_sock = bind_socket("127.0.0.1", 0)
+    smtp_sock = bind_socket("127.0.0.1", 0)
     # Everything derived from the ports is derived again for the ports actually bound.
     derived = {
         "port",
         "sandbox_port",
+        "sandbox_smtp_port",
         "public_url",
         "sandbox_url",
         "host",
@@ -42,11 +44,14 @@ def live_servers(settings: Settings) -> Iterator[LiveServers]:
     if settings.sandbox:
         derived |= {"superoffice_client_id", "superoffice_client_secret", "superoffice_webhook_secret"}
         derived |= {"zoom_client_id", "zoom_client_secret", "zoom_webhook_secret"}
+        if settings.smtp_port == settings.sandbox_smtp_port:  # the sandbox's mail sink, not a test's own server
+            derived |= {"smtp_host", "smtp_port", "smtp_starttls", "smtp_from"}
     bound = Settings(
         **settings.model_dump(exclude=derived),
         host="127.0.0.1",
         port=backend_sock.getsockname()[1],
         sandbox_port=sandbox_sock.getsockname()[1],
+        sandbox_smtp_port=smtp_sock.getsockname()[1],
     )
-    with serving_in_background(build_sites(bound, backend_sock, sandbox_sock)):
+    with serving_in_background(build_sites(bound, backend_sock, sandbox_sock, smtp_sock)):
         yield LiveServers(bound)

@@ -1,0 +1,97 @@
+"""Reading an appointment from SuperOffice's REST WebAPI (``GET {webapi_url}/v1/Appointment/{id}``) as its owner.
+
+Webhooks say that an appointment changed; what it holds now (its participants, whether they get e-mail) is read
+here, as SuperOffice advises: never depend on one delivery, reconcile from the WebAPI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from backend.crm.superoffice import CrmUnavailable
+
+
+class AppointmentGone(Exception):
+    """The appointment no longer exists (404)."""
+
+
+class CrmAccessRefused(Exception):
+    """SuperOffice refused the access token (401/403)."""
+
+
+@dataclass(frozen=True)
+class CrmParticipant:
+    email: str
+    send_email: bool
+    associate_id: int
+
+
+@dataclass(frozen=True)
+class CrmAppointment:
+    appointment_id: int
+    associate_id: int
+    title: str
+    start: datetime
+    end: datetime
+    location: str
+    description: str
+    participants: tuple[CrmParticipant, ...]
+
+
+async def read_appointment(
+    http: httpx.AsyncClient, webapi_url: str, access_token: str, appointment_id: int
+) -> CrmAppointment:
+    url = f"{webapi_url.rstrip('/')}/v1/Appointment/{appointment_id}"
+    try:
+        response = await http.get(
+            url, headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"}
+        )
+    except httpx.HTTPError as error:
+        raise CrmUnavailable(f"SuperOffice could not be reached ({type(error).__name__})") from error
+    if response.status_code == 404:
+        raise AppointmentGone(str(appointment_id))
+    if response.status_code in (401, 403):
+        raise CrmAccessRefused(_error_message(response))
+    if response.status_code != 200:
+        raise CrmUnavailable(f"SuperOffice answered {response.status_code}: {_error_message(response)}")
+    try:
+        return _appointment(response.json())
+    except (ValueError, KeyError, TypeError) as error:
+        raise CrmUnavailable("SuperOffice's answer was not an appointment") from error
+
+
+def _appointment(entity: dict[str, Any]) -> CrmAppointment:
+    start, end = datetime.fromisoformat(entity["StartDate"]), datetime.fromisoformat(entity["EndDate"])
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("StartDate and EndDate need an offset")
+    participants = tuple(
+        CrmParticipant(
+            email=str(item.get("EmailAddress") or "").strip(),
+            send_email=bool(item.get("SendEmail")),
+            associate_id=int(item.get("AssociateId") or 0),
+        )
+        for item in entity.get("Participants") or []
+        if isinstance(item, dict)
+    )
+    associate = entity.get("Associate") or {}
+    return CrmAppointment(
+        appointment_id=int(entity["AppointmentId"]),
+        associate_id=int(associate.get("AssociateId") or 0),
+        title=str(entity.get("Title") or ""),
+        start=start,
+        end=end,
+        location=str(entity.get("Location") or ""),
+        description=str(entity.get("Description") or ""),
+        participants=participants,
+    )
+
+
+def _error_message(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("ErrorMessage") or response.reason_phrase)
+    except ValueError:
+        return response.reason_phrase

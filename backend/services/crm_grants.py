@@ -1,0 +1,76 @@
+"""CRM users' SuperOffice sign-ins, kept so that background work can read their appointments as them.
+
+Every sign-in replaces the user's grant. SuperOffice's refresh tokens do not rotate, so two refreshes at once do no
+harm and need no lock (unlike Zoom's, see ``services/tokens``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.crm.superoffice import CrmGrantRefused, CrmTokens, SuperOfficeSignIn
+from backend.models import CrmGrant, utcnow
+from backend.security import TokenCipher
+
+REFRESH_MARGIN = timedelta(minutes=2)
+
+
+class CrmGrantMissing(Exception):
+    """We hold no working SuperOffice sign-in of this user: they must connect the extension (sign in) again."""
+
+
+async def remember_crm_grant(
+    db: AsyncSession, cipher: TokenCipher, *, tenant_id: int, associate_id: int, tokens: CrmTokens
+) -> None:
+    grant = await _grant(db, tenant_id, associate_id) or CrmGrant(tenant_id=tenant_id, associate_id=associate_id)
+    grant.access_token_encrypted = cipher.encrypt(tokens.access_token)
+    if tokens.refresh_token:
+        grant.refresh_token_encrypted = cipher.encrypt(tokens.refresh_token)
+    grant.token_expires_at = tokens.expires_at
+    grant.updated_at = utcnow()
+    db.add(grant)
+    await db.commit()
+
+
+async def forget_crm_grant(db: AsyncSession, *, tenant_id: int, associate_id: int) -> None:
+    """Delete the user's grant (in the caller's transaction)."""
+    await db.exec(delete(CrmGrant).where(CrmGrant.tenant_id == tenant_id, CrmGrant.associate_id == associate_id))  # type: ignore[call-overload]
+
+
+async def crm_access_token(
+    db: AsyncSession,
+    signin: SuperOfficeSignIn,
+    cipher: TokenCipher,
+    *,
+    tenant_id: int,
+    associate_id: int,
+    now: datetime,
+    refused: str | None = None,
+) -> str:
+    """A WebAPI access token of the user, refreshed when (nearly) expired or just ``refused`` by SuperOffice."""
+    grant = await _grant(db, tenant_id, associate_id)
+    if grant is None:
+        raise CrmGrantMissing
+    current = cipher.decrypt(grant.access_token_encrypted)
+    fresh = grant.token_expires_at is not None and grant.token_expires_at > now + REFRESH_MARGIN
+    if current and fresh and current != refused:
+        return current
+    refresh_token = cipher.decrypt(grant.refresh_token_encrypted)
+    if not refresh_token:
+        raise CrmGrantMissing
+    try:
+        tokens = await signin.refresh(refresh_token)
+    except CrmGrantRefused:
+        await db.delete(grant)
+        await db.commit()
+        raise CrmGrantMissing from None
+    await remember_crm_grant(db, cipher, tenant_id=tenant_id, associate_id=associate_id, tokens=tokens)
+    return tokens.access_token
+
+
+async def _grant(db: AsyncSession, tenant_id: int, associate_id: int) -> CrmGrant | None:
+    statement = select(CrmGrant).where(CrmGrant.tenant_id == tenant_id, CrmGrant.associate_id == associate_id)
+    return (await db.exec(statement)).first()
