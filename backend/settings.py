@@ -193,6 +193,11 @@ class Settings(BaseSettings):
         """Whether invitation e-mails can be sent (a mail server is configured, or the sandbox's mail sink)."""
         return bool(self.smtp_host)
 
+    @property
+    def uses_sandbox_mailbox(self) -> bool:
+        """Whether invitation e-mails go to the sandbox's mail sink (shown at ``{sandbox_url}/mailbox``)."""
+        return self.sandbox and self.smtp_host == self.host and self.smtp_port == self.sandbox_smtp_port
+
     def _derived(self, purpose: str) -> str:
         return hmac.new(self.secret.encode(), purpose.encode(), "sha256").hexdigest()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import delete, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.crm.superoffice import CrmGrantRefused, CrmTokens, SuperOfficeSignIn
@@ -33,11 +33,6 @@ async def remember_crm_grant(
     grant.updated_at = utcnow()
     db.add(grant)
     await db.commit()
-
-
-async def forget_crm_grant(db: AsyncSession, *, tenant_id: int, associate_id: int) -> None:
-    """Delete the user's grant (in the caller's transaction)."""
-    await db.exec(delete(CrmGrant).where(CrmGrant.tenant_id == tenant_id, CrmGrant.associate_id == associate_id))  # type: ignore[call-overload]
 
 
 async def crm_access_token(

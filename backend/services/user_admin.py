@@ -13,7 +13,7 @@ from sqlalchemy import func, or_
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.models import ProviderKind, UserConnection
+from backend.models import CrmGrant, ProviderKind, UserConnection
 from backend.providers.base import VideoProvider
 from backend.security import TokenCipher
 from backend.services import audit
@@ -97,6 +97,9 @@ async def remove_configurations(
         return 0
     grants = [(ProviderKind(c.provider), c.refresh_token_encrypted or c.access_token_encrypted) for c in removed]
     await db.exec(delete(UserConnection).where(col(UserConnection.id).in_([c.id for c in removed])))  # type: ignore[call-overload]
+    # Their SuperOffice sign-ins kept for background work go too; the next sign-in keeps a new one.
+    gone = [c.associate_id for c in removed]
+    await db.exec(delete(CrmGrant).where(CrmGrant.tenant_id == tenant_id, col(CrmGrant.associate_id).in_(gone)))  # type: ignore[call-overload]
     action = "user.disconnected" if actor.kind == "user" else "user.removed"
     for connection in removed:
         audit.record(db, tenant_id=tenant_id, action=action, actor=actor, provider=ProviderKind(connection.provider),

@@ -198,6 +198,8 @@ class VideoMeetingsController(Controller):
             setting=adapter.company_setting if adapter else None,
             options=provider_options(settings, providers),
             last_event=await latest_company_event(db_session, tenant_id),
+            mail_sender=settings.smtp_from if settings.sends_mail else "",
+            mailbox_url=f"{settings.sandbox_url}/mailbox" if settings.uses_sandbox_mailbox else "",
             **values,
         )
         template = "partials/video_meetings.html" if wants_partial(request) else "pages/video_meetings.html"
