@@ -20,6 +20,8 @@ from backend import PROJECT_ROOT
 from backend.app import create_app
 from backend.db import alembic_config, create_engine, session_factory, upgrade_database
 from backend.sandbox.app import SandboxConfig, create_sandbox_app
+from backend.sandbox.google.apps import GoogleClient
+from backend.sandbox.microsoft.apps import MicrosoftApp
 from backend.sandbox.superoffice.oidc_store import OAuthClient
 from backend.sandbox.superoffice.webhooks import CrmWebhook
 from backend.sandbox.zoom.apps import ZoomApp
@@ -51,6 +53,8 @@ def build_sites(
                 ),
             ),
             zoom_apps=_sandbox_zoom_apps(settings),
+            microsoft_apps=_sandbox_microsoft_apps(settings),
+            google_clients=_sandbox_google_clients(settings),
             crm_webhooks=_sandbox_crm_webhooks(settings),
             smtp_socket=smtp_sock,
         )
@@ -70,6 +74,29 @@ def _sandbox_zoom_apps(settings: Settings) -> tuple[ZoomApp, ...]:
             redirect_uris=(settings.connect_callback_url("zoom"),),
             webhook_url=f"{settings.public_url}/webhooks/zoom",
             webhook_secret=settings.zoom_webhook_secret.get_secret_value(),
+        ),
+    )
+
+
+def _sandbox_microsoft_apps(settings: Settings) -> tuple[MicrosoftApp, ...]:
+    """Our Teams app as registered on the sandbox's Microsoft (only when we use it)."""
+    if not settings.teams_login_url.startswith(settings.sandbox_url) or settings.teams_client_secret is None:
+        return ()
+    secret = settings.teams_client_secret.get_secret_value()
+    redirect_uris = (settings.connect_callback_url("teams"),)
+    return (MicrosoftApp(client_id=settings.teams_client_id, client_secret=secret, redirect_uris=redirect_uris),)
+
+
+def _sandbox_google_clients(settings: Settings) -> tuple[GoogleClient, ...]:
+    """Our Meet client as registered on the sandbox's Google, with our RISC receiver (only when we use it)."""
+    if not settings.google_accounts_url.startswith(settings.sandbox_url) or settings.google_client_secret is None:
+        return ()
+    return (
+        GoogleClient(
+            client_id=settings.google_client_id,
+            client_secret=settings.google_client_secret.get_secret_value(),
+            redirect_uris=(settings.connect_callback_url("google_meet"),),
+            risc_receiver_url=f"{settings.public_url}/webhooks/google_meet",
         ),
     )
 

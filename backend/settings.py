@@ -17,6 +17,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SANDBOX_CLIENT_ID = "meetings-for-superoffice"
 SANDBOX_ZOOM_CLIENT_ID = "meetings-for-superoffice-zoom"
+SANDBOX_TEAMS_CLIENT_ID = "5f1d6a2e-3b8c-4e7a-9c1d-5e0f4a7b2c91"
+SANDBOX_GOOGLE_CLIENT_ID = "meetings-for-superoffice.apps.googleusercontent.com"
 SANDBOX_MAIL_FROM = "Meetings for SuperOffice <meetings@sandbox.example>"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
 
@@ -89,9 +91,20 @@ class Settings(BaseSettings):
     teams_client_id: str = ""
     """Microsoft Entra app credentials for Teams; without them (and without the sandbox) Teams cannot be chosen."""
     teams_client_secret: SecretStr | None = None
+    teams_login_url: str = ""
+    """Microsoft's identity platform. Empty: ``https://login.microsoftonline.com``, or the sandbox's Microsoft."""
+    teams_graph_url: str = ""
+    """Microsoft Graph. Empty: ``https://graph.microsoft.com``, or the sandbox's Microsoft."""
     google_client_id: str = ""
     """Google OAuth client for Meet; without it (and without the sandbox) Google Meet cannot be chosen."""
     google_client_secret: SecretStr | None = None
+    google_accounts_url: str = ""
+    """Google's sign-in host (consent page; RISC configuration). Empty: ``https://accounts.google.com``, or the
+    sandbox's Google."""
+    google_oauth2_url: str = ""
+    """Google's token host (``/token``, ``/revoke``). Empty: ``https://oauth2.googleapis.com``, or the sandbox's."""
+    google_meet_url: str = ""
+    """Google Meet REST API. Empty: ``https://meet.googleapis.com``, or the sandbox's Google."""
 
     provider_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     """How long one call to a video provider may take before it counts as failed."""
@@ -155,6 +168,8 @@ class Settings(BaseSettings):
                 )
         object.__setattr__(self, "superoffice_url", self.superoffice_url.rstrip("/"))
         self._fill_zoom_defaults()
+        self._fill_teams_defaults()
+        self._fill_google_defaults()
         self._fill_smtp_defaults()
         if not self.superoffice_client_id or self.superoffice_client_secret is None:
             raise ValueError("MEETINGS_SUPEROFFICE_CLIENT_ID and MEETINGS_SUPEROFFICE_CLIENT_SECRET are needed")
@@ -176,6 +191,33 @@ class Settings(BaseSettings):
             object.__setattr__(self, "zoom_api_url", self.zoom_api_url or f"{self.sandbox_url}/zoom/v2")
         object.__setattr__(self, "zoom_url", (self.zoom_url or "https://zoom.us").rstrip("/"))
         object.__setattr__(self, "zoom_api_url", (self.zoom_api_url or "https://api.zoom.us/v2").rstrip("/"))
+
+    def _fill_teams_defaults(self) -> None:
+        if not self.teams_client_id and self.sandbox:
+            object.__setattr__(self, "teams_client_id", SANDBOX_TEAMS_CLIENT_ID)
+            object.__setattr__(self, "teams_client_secret", SecretStr(self._derived("sandbox teams client")))
+            object.__setattr__(self, "teams_login_url", self.teams_login_url or f"{self.sandbox_url}/microsoft/login")
+            object.__setattr__(self, "teams_graph_url", self.teams_graph_url or f"{self.sandbox_url}/microsoft/graph")
+        login = self.teams_login_url or "https://login.microsoftonline.com"
+        object.__setattr__(self, "teams_login_url", login.rstrip("/"))
+        object.__setattr__(self, "teams_graph_url", (self.teams_graph_url or "https://graph.microsoft.com").rstrip("/"))
+
+    def _fill_google_defaults(self) -> None:
+        defaults = {
+            "google_accounts_url": "https://accounts.google.com",
+            "google_oauth2_url": "https://oauth2.googleapis.com",
+            "google_meet_url": "https://meet.googleapis.com",
+        }
+        if not self.google_client_id and self.sandbox:
+            object.__setattr__(self, "google_client_id", SANDBOX_GOOGLE_CLIENT_ID)
+            object.__setattr__(self, "google_client_secret", SecretStr(self._derived("sandbox google client")))
+            defaults = {
+                "google_accounts_url": f"{self.sandbox_url}/google/accounts",
+                "google_oauth2_url": f"{self.sandbox_url}/google/oauth2",
+                "google_meet_url": f"{self.sandbox_url}/google/meet",
+            }
+        for name, default in defaults.items():
+            object.__setattr__(self, name, (getattr(self, name) or default).rstrip("/"))
 
     def _fill_smtp_defaults(self) -> None:
         if not self.smtp_host and self.sandbox:

@@ -16,9 +16,15 @@ from litestar.template.config import TemplateConfig
 
 from backend.sandbox import faults
 from backend.sandbox.faults import Faults
+from backend.sandbox.google import routes as google_routes
+from backend.sandbox.google.apps import GoogleClient
+from backend.sandbox.google.store import GoogleStore
 from backend.sandbox.mailbox import pages as mailbox_pages
 from backend.sandbox.mailbox.smtp import start_smtp
 from backend.sandbox.mailbox.store import MailStore
+from backend.sandbox.microsoft import routes as microsoft_routes
+from backend.sandbox.microsoft.apps import MicrosoftApp
+from backend.sandbox.microsoft.store import MicrosoftStore
 from backend.sandbox.superoffice import oidc as oidc_routes
 from backend.sandbox.superoffice import webapi, webclient
 from backend.sandbox.superoffice.oidc_server import SandboxAuthorizationServer
@@ -35,6 +41,9 @@ from backend.sandbox.zoom.store import ZoomStore
 SUPEROFFICE_DIR = Path(__file__).parent / "superoffice"
 ZOOM_DIR = Path(__file__).parent / "zoom"
 MAILBOX_DIR = Path(__file__).parent / "mailbox"
+MICROSOFT_DIR = Path(__file__).parent / "microsoft"
+GOOGLE_DIR = Path(__file__).parent / "google"
+EMULATOR_DIRS = (SUPEROFFICE_DIR, ZOOM_DIR, MAILBOX_DIR, MICROSOFT_DIR, GOOGLE_DIR)
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,10 @@ class SandboxConfig:
     """OAuth apps registered on the emulated Zoom Marketplace (the meetings backend's)."""
     crm_webhooks: tuple[CrmWebhook, ...] = ()
     """Webhooks registered with the emulated SuperOffice (the meetings backend's, for appointments)."""
+    microsoft_apps: tuple[MicrosoftApp, ...] = ()
+    """App registrations on the emulated Microsoft identity platform (the meetings backend's, for Teams)."""
+    google_clients: tuple[GoogleClient, ...] = ()
+    """OAuth clients registered with the emulated Google (the meetings backend's, for Meet)."""
     smtp_socket: socket.socket | None = None
     """A bound socket for the mail sink's SMTP server (what it receives is shown at ``/mailbox``)."""
 
@@ -88,17 +101,18 @@ def create_sandbox_app(config: SandboxConfig) -> Litestar:
             *zoom_control.ROUTES,
             *faults.ROUTES,
             *mailbox_pages.ROUTES,
-            create_static_files_router(
-                path="/static",
-                directories=[SUPEROFFICE_DIR / "static", ZOOM_DIR / "static", MAILBOX_DIR / "static"],
-            ),
+            *microsoft_routes.ROUTES,
+            *google_routes.ROUTES,
+            create_static_files_router(path="/static", directories=[d / "static" for d in EMULATOR_DIRS]),
         ],
         exception_handlers={
             webapi.SuperOfficeError: webapi.superoffice_error_response,
             zoom_api.ZoomError: zoom_api.zoom_error_response,
+            **microsoft_routes.EXCEPTION_HANDLERS,
+            **google_routes.EXCEPTION_HANDLERS,
         },
         template_config=TemplateConfig(
-            directory=[SUPEROFFICE_DIR / "templates", ZOOM_DIR / "templates", MAILBOX_DIR / "templates"],
+            directory=[d / "templates" for d in EMULATOR_DIRS],
             engine=JinjaTemplateEngine,
         ),
         middleware=[
@@ -120,4 +134,8 @@ def create_sandbox_app(config: SandboxConfig) -> Litestar:
     app.state.zoom_apps = {zoom_app.client_id: zoom_app for zoom_app in config.zoom_apps}
     app.state.faults = faults_switches
     app.state.mailbox = mail_store
+    app.state.microsoft = MicrosoftStore(config.data_dir)
+    app.state.microsoft_apps = {registered.client_id: registered for registered in config.microsoft_apps}
+    app.state.google = GoogleStore(config.data_dir)
+    app.state.google_clients = {registered.client_id: registered for registered in config.google_clients}
     return app

@@ -40,10 +40,16 @@ def live_servers(settings: Settings) -> Iterator[LiveServers]:
         "superoffice_url",
         "zoom_url",
         "zoom_api_url",
+        "teams_login_url",
+        "teams_graph_url",
+        "google_accounts_url",
+        "google_oauth2_url",
+        "google_meet_url",
     }
     if settings.sandbox:
         derived |= {"superoffice_client_id", "superoffice_client_secret", "superoffice_webhook_secret"}
         derived |= {"zoom_client_id", "zoom_client_secret", "zoom_webhook_secret"}
+        derived |= {"teams_client_id", "teams_client_secret", "google_client_id", "google_client_secret"}
         if settings.smtp_port == settings.sandbox_smtp_port:  # the sandbox's mail sink, not a test's own server
             derived |= {"smtp_host", "smtp_port", "smtp_starttls", "smtp_from"}
     bound = Settings(

@@ -1,0 +1,10 @@
+"""What the Microsoft emulator remembers (placeholder: filled in by the emulator's work)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class MicrosoftStore:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
