@@ -149,6 +149,8 @@ class Meeting(SQLModel, table=True):
     join_url: str = Field(max_length=2000)
     host_url: str | None = Field(default=None, max_length=2000, repr=False)
     """The host's start link: never sent to other participants."""
+    passcode: str = Field(default="", max_length=64)
+    """The passcode participants may be asked for (Zoom: the company's; Teams: the meeting's own)."""
     topic: str = Field(default="", max_length=255)
     start_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     duration_minutes: int = Field(default=30, ge=1)

@@ -7,6 +7,8 @@ a space, Teams rotates refresh tokens but keeps the old one alive), the adapter 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -67,6 +69,8 @@ class CompanySetting:
     label: str
     help: str
     can_generate: bool = False
+    choices: tuple[tuple[str, str], ...] = ()
+    """(value, label) when the setting is a choice (Teams: who bypasses the lobby); empty for free text."""
 
 
 @dataclass(frozen=True)
@@ -78,10 +82,18 @@ class WebhookChallenge:
 
 @dataclass(frozen=True)
 class ProviderDeauthorized:
-    """A person removed our app at the provider: their data must go."""
+    """A person removed our app at the provider: their data must go. Named by their user id at the provider, or
+    (Google's RISC ``token-revoked``) by the hash of one refresh token: see :func:`risc_token_hash`."""
 
     user_id: str
     account_id: str = ""
+    token_hash: str = ""
+
+
+def risc_token_hash(refresh_token: str) -> str:
+    """How a RISC ``token-revoked`` event names a token (``hash_base64_sha512_sha512``). UNCONFIRMED: read as the
+    base64 of the token's SHA-512, the safe reading the sandbox's Google uses too."""
+    return base64.b64encode(hashlib.sha512(refresh_token.encode()).digest()).decode()
 
 
 @dataclass(frozen=True)
@@ -128,6 +140,8 @@ class VideoProvider(Protocol):
     kind: ProviderKind
     name: str
     company_setting: CompanySetting
+    webhook_ack_status: int
+    """The HTTP status that acknowledges a notification (Zoom: 200; RISC security events: 202)."""
 
     def authorization_url(self, *, redirect_uri: str, state: str, code_verifier: str) -> str:
         """Where to send the person to authorize us (authorization code flow with PKCE S256)."""
@@ -171,7 +185,7 @@ class VideoProvider(Protocol):
         """A fresh link for the host to start the meeting (never a stored one)."""
         ...
 
-    def read_webhook(self, headers: Mapping[str, str], body: bytes, now: datetime) -> tuple[ProviderEvent, str]:
+    async def read_webhook(self, headers: Mapping[str, str], body: bytes, now: datetime) -> tuple[ProviderEvent, str]:
         """The verified event and a digest unique to this delivery (for replay checks); WebhookRejected if forged
-        or stale."""
+        or stale. (Async: verifying may need the provider's current signing keys.)"""
         ...

@@ -6,6 +6,8 @@ import httpx
 
 from backend.models import ProviderKind
 from backend.providers.base import VideoProvider
+from backend.providers.google_meet import GoogleMeetConfig, GoogleMeetProvider
+from backend.providers.teams import TeamsConfig, TeamsProvider
 from backend.providers.zoom import ZoomConfig, ZoomProvider
 from backend.settings import Settings
 
@@ -22,4 +24,21 @@ def build_providers(settings: Settings, http: httpx.AsyncClient) -> dict[Provide
             webhook_secret=settings.zoom_webhook_secret.get_secret_value() if settings.zoom_webhook_secret else "",
         )
         providers[ProviderKind.ZOOM] = ZoomProvider(config, http)
+    if settings.teams_client_id and settings.teams_client_secret:
+        teams = TeamsConfig(
+            login_url=settings.teams_login_url,
+            graph_url=settings.teams_graph_url,
+            client_id=settings.teams_client_id,
+            client_secret=settings.teams_client_secret.get_secret_value(),
+        )
+        providers[ProviderKind.TEAMS] = TeamsProvider(teams, http)
+    if settings.google_client_id and settings.google_client_secret:
+        google = GoogleMeetConfig(
+            accounts_url=settings.google_accounts_url,
+            oauth2_url=settings.google_oauth2_url,
+            meet_url=settings.google_meet_url,
+            client_id=settings.google_client_id,
+            client_secret=settings.google_client_secret.get_secret_value(),
+        )
+        providers[ProviderKind.GOOGLE_MEET] = GoogleMeetProvider(google, http)
     return providers

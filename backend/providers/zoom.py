@@ -68,6 +68,7 @@ class ZoomProvider:
         help="Every Zoom meeting made from SuperOffice gets this passcode: 6 to 10 letters, digits or @ - _ *.",
         can_generate=True,
     )
+    webhook_ack_status = 200
 
     def __init__(self, config: ZoomConfig, http: httpx.AsyncClient) -> None:
         self._config = config
@@ -218,7 +219,7 @@ class ZoomProvider:
 
     # Webhooks
 
-    def read_webhook(self, headers: Mapping[str, str], body: bytes, now: datetime) -> tuple[ProviderEvent, str]:
+    async def read_webhook(self, headers: Mapping[str, str], body: bytes, now: datetime) -> tuple[ProviderEvent, str]:
         """Zoom's ``x-zm-signature``: ``v0=`` + HMAC-SHA256(secret, ``v0:{timestamp}:{body}``); 5 minutes of skew."""
         secret = self._config.webhook_secret.encode()
         signature = headers.get("x-zm-signature", "")

@@ -41,9 +41,7 @@ def provider_options(settings: Settings, adapters: Mapping[ProviderKind, VideoPr
             options.append(ProviderOption(info.kind, info.name, info.description, True))
             continue
         reason = (
-            "Not available yet in this version of Meetings for SuperOffice."
-            if settings.sandbox
-            else f"Not set up on this server: its operator must add the {info.name} app's credentials "
+            f"Not set up on this server: its operator must add the {info.name} app's credentials "
             f"({info.settings_prefix}_CLIENT_ID and {info.settings_prefix}_CLIENT_SECRET)."
         )
         options.append(ProviderOption(info.kind, info.name, info.description, False, reason))

@@ -13,6 +13,8 @@ from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.models import Meeting, ProviderConnection, ProviderKind, UserConnection
+from backend.providers.base import risc_token_hash
+from backend.security import InvalidToken, TokenCipher
 from backend.services import audit
 from backend.services.audit import Actor
 
@@ -21,6 +23,21 @@ from backend.services.audit import Actor
 class Removed:
     companies: int
     users: int
+
+
+async def holder_of_token(
+    db: AsyncSession, *, provider: ProviderKind, token_hash: str, cipher: TokenCipher
+) -> str | None:
+    """The provider user id whose stored refresh token has this RISC hash (we keep no plain tokens to look up)."""
+    for table in (ProviderConnection, UserConnection):
+        for holder in (await db.exec(select(table).where(table.provider == provider))).all():
+            try:
+                token = cipher.decrypt(holder.refresh_token_encrypted)
+            except InvalidToken:
+                continue
+            if token and risc_token_hash(token) == token_hash:
+                return holder.provider_user_id
+    return None
 
 
 async def provider_deauthorized(db: AsyncSession, *, provider: ProviderKind, user_id: str, account_id: str) -> Removed:

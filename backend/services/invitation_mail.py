@@ -36,7 +36,6 @@ from backend.models import (
     InvitationDelivery,
     Meeting,
     MeetingState,
-    ProviderConnection,
     Tenant,
     UserConnection,
     utcnow,
@@ -147,7 +146,6 @@ async def _send_invitations(deps: MailCollaborators, meeting_id: uuid.UUID, atte
         assert tenant is not None
         sent = {d.email: d for d in (await db.exec(_deliveries_of(meeting_id))).all()}
         organizer = await _organizer(db, meeting, tenant)
-        passcode = await _passcode(db, meeting)
     try:
         appointment = await _appointment(deps, tenant, meeting) if meeting.state == MeetingState.ACTIVE else None
     except CrmGrantMissing:
@@ -171,7 +169,7 @@ async def _send_invitations(deps: MailCollaborators, meeting_id: uuid.UUID, atte
     attendees = tuple(d.email for d in plan if d.method == REQUEST) + tuple(
         address for address, d in sent.items() if d.method == REQUEST and address not in {p.email for p in plan}
     )
-    text = _invitation_text(tenant, meeting, occasion, organizer[0], passcode)
+    text = _invitation_text(tenant, meeting, occasion, organizer[0], meeting.passcode)
     delivered: list[Delivery] = []
     for delivery in plan:
         message = _message(deps.sender, organizer, meeting, occasion or _last_known(meeting), delivery, text, attendees)
@@ -344,14 +342,6 @@ async def _organizer(db: AsyncSession, meeting: Meeting, tenant: Tenant) -> tupl
         return tenant.company_name, ""
     name = user.crm_name or tenant.company_name
     return (f"{name}, {tenant.company_name}" if user.crm_name and tenant.company_name else name), user.crm_email
-
-
-async def _passcode(db: AsyncSession, meeting: Meeting) -> str:
-    statement = select(ProviderConnection).where(ProviderConnection.tenant_id == meeting.tenant_id)
-    company = (await db.exec(statement)).first()
-    if company is None or company.provider != meeting.provider:
-        return ""
-    return str(company.provider_settings.get("passcode", ""))
 
 
 def _deliveries_of(meeting_id: uuid.UUID) -> Any:

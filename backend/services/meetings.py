@@ -117,6 +117,7 @@ async def create_meeting(db: AsyncSession, who: ExtensionIdentity, new: NewMeeti
     reserved.provider_meeting_id = made.id
     reserved.join_url = made.join_url
     reserved.host_url = made.host_url
+    reserved.passcode = made.passcode
     reserved.state = MeetingState.ACTIVE
     reserved.updated_at = deps.clock()
     db.add(reserved)
@@ -158,6 +159,7 @@ async def change_meeting(
         )
         if moved is not None:  # the provider gave the meeting new links
             meeting.join_url, meeting.host_url = moved.join_url, moved.host_url
+            meeting.passcode = moved.passcode or meeting.passcode
         _touch(db, connection, deps.clock())
     minutes_before = change.alarm_minutes_before
     if change.clear_alarm:

@@ -139,7 +139,11 @@ async def callback(
             code=query["code"], redirect_uri=settings.connect_callback_url(provider), code_verifier=pending["verifier"]
         )
         if not grant.refresh_token:
-            message = f"{name} did not grant lasting access (no refresh token). Start again and allow access."
+            message = (
+                f"{name} gave only short-lived access (no refresh token), so meetings would stop working within "
+                f"an hour. Start again and choose Allow on {name}'s consent page; if this keeps happening, the "
+                f"{name} app's registration must allow offline access (a refresh token) for Meetings for SuperOffice."
+            )
             return _result(user, title=f"{name} was not connected", message=message, status_code=HTTP_400_BAD_REQUEST)
         account = await adapter.who_am_i(grant.access_token)
     except ProviderError as error:

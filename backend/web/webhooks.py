@@ -15,7 +15,7 @@ from backend.crm.webhooks import CrmWebhookRejected, read_appointment_event
 from backend.models import ProviderKind
 from backend.providers.base import ProviderDeauthorized, WebhookChallenge, WebhookRejected
 from backend.services.crm_events import follow_appointment
-from backend.services.deauthorization import provider_deauthorized
+from backend.services.deauthorization import holder_of_token, provider_deauthorized
 from backend.services.meetings import Collaborators
 from backend.services.webhook_receipts import ReplayedDelivery, record_delivery
 from backend.web.dependencies import AppSettings, Cipher, DbSession, Providers
@@ -25,13 +25,17 @@ log = logging.getLogger(__name__)
 
 @post("/webhooks/{provider:str}", status_code=HTTP_200_OK)
 async def provider_webhook(
-    request: Request[Any, Any, Any], provider: FromPath[str], db_session: DbSession, providers: Providers
+    request: Request[Any, Any, Any],
+    provider: FromPath[str],
+    db_session: DbSession,
+    providers: Providers,
+    cipher: Cipher,
 ) -> Response[dict[str, Any]]:
     adapter = providers.get(ProviderKind(provider)) if provider in ProviderKind._value2member_map_ else None
     if adapter is None:
         return Response({"error": "unknown_provider"}, status_code=HTTP_404_NOT_FOUND)
     try:
-        event, digest = adapter.read_webhook(request.headers, await request.body(), datetime.now(UTC))
+        event, digest = await adapter.read_webhook(request.headers, await request.body(), datetime.now(UTC))
     except WebhookRejected as error:
         log.warning("%s webhook refused: %s", adapter.name, error)
         return Response({"error": "rejected", "message": str(error)}, status_code=HTTP_401_UNAUTHORIZED)
@@ -43,12 +47,17 @@ async def provider_webhook(
     if isinstance(event, WebhookChallenge):
         return Response(event.body)
     if isinstance(event, ProviderDeauthorized):
+        user_id = event.user_id or await holder_of_token(
+            db_session, provider=adapter.kind, token_hash=event.token_hash, cipher=cipher
+        )
+        if not user_id:  # a token we do not hold (any more): nothing of ours to remove
+            return Response({"status": "ok"}, status_code=adapter.webhook_ack_status)
         removed = await provider_deauthorized(
-            db_session, provider=adapter.kind, user_id=event.user_id, account_id=event.account_id
+            db_session, provider=adapter.kind, user_id=user_id, account_id=event.account_id
         )
         log.info("%s app removed by a user: %d company setups, %d user connections deleted",
                  adapter.name, removed.companies, removed.users)  # fmt: skip
-    return Response({"status": "ok"})
+    return Response({"status": "ok"}, status_code=adapter.webhook_ack_status)
 
 
 @post("/webhooks/superoffice", status_code=HTTP_200_OK)

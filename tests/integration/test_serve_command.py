@@ -41,6 +41,7 @@ def test_meetings_serve_runs_the_backend_and_the_sandbox(tmp_path: Path, databas
         **database.env(),
         "MEETINGS_DATA_DIR": str(tmp_path / "var"),
         "PYTHONUNBUFFERED": "1",
+        "MEETINGS_SANDBOX_SMTP_PORT": "0",
     }
     env.pop("MEETINGS_SECRET_KEY", None)
     process = subprocess.Popen(

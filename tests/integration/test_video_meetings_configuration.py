@@ -170,7 +170,7 @@ def test_a_second_provider_waits_for_disconnect(live: LiveServers, admin: tuple[
     ("provider", "message"),
     [("webex", "Choose one of the video providers offered: Zoom, Microsoft Teams, Google Meet."),
      ("", "Choose one of the video providers offered"),
-     ("teams", "Microsoft Teams cannot be chosen. Not available yet")],
+     ("jitsi", "Choose one of the video providers offered")],
 )  # fmt: skip
 def test_a_provider_we_cannot_offer_is_refused(
     live: LiveServers, admin: tuple[httpx.Client, str], provider: str, message: str

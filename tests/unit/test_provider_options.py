@@ -3,6 +3,7 @@ from pathlib import Path
 import httpx
 
 from backend.models import ProviderKind
+from backend.providers.registry import build_providers
 from backend.providers.zoom import ZoomConfig, ZoomProvider
 from backend.services.configuration import provider_options
 from backend.settings import Settings
@@ -28,7 +29,10 @@ def test_a_provider_without_an_adapter_is_shown_unavailable_with_the_reason(tmp_
     assert not options["Google Meet"].available
 
 
-def test_with_the_sandbox_a_missing_adapter_is_not_yet_built(tmp_path: Path) -> None:
-    options = {o.name: o for o in provider_options(Settings(data_dir=tmp_path, secret_key="k" * 40), {})}
+def test_with_the_sandbox_every_provider_can_be_chosen(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, secret_key="k" * 40)
 
-    assert options["Google Meet"].reason == "Not available yet in this version of Meetings for SuperOffice."
+    adapters = build_providers(settings, httpx.AsyncClient())
+
+    assert set(adapters) == {ProviderKind.ZOOM, ProviderKind.TEAMS, ProviderKind.GOOGLE_MEET}
+    assert all(option.available for option in provider_options(settings, adapters))
