@@ -22,6 +22,7 @@ import { createMeetingMark, createSidePanelJoin } from "./marks.js";
 import { CONNECTION_KEY } from "./config.js";
 import {
   DESCRIPTION_LIMIT,
+  LOCATION_LIMIT,
   locationWithLink,
   locationWithoutLink,
   withJoinLine,
@@ -130,6 +131,7 @@ class DialogMeeting {
       this.addedLine = mailLink && described.length <= DESCRIPTION_LIMIT;
       if (this.addedLine) writeField(this.dialog, "description", described);
       else if (mailLink) this.ui.showProblem(t("descriptionFull"));
+      else if (!now.location.trim() && url.length > LOCATION_LIMIT) this.ui.showProblem(t("locationFull"));
       return;
     }
     await this.recover(answer.error, () => (this.meeting ? null : this.add()));

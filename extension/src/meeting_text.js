@@ -26,9 +26,13 @@ export function withoutJoinLine(description, url) {
 // SuperOffice keeps at most 2,048 characters of an appointment's description.
 export const DESCRIPTION_LIMIT = 2048;
 
-// Location gets the link only when the user left it blank.
+// SuperOffice keeps at most 254 characters in an appointment's Location (Teams links can be longer).
+export const LOCATION_LIMIT = 254;
+
+// Location gets the link only when the user left it blank, and only when the link fits.
 export function locationWithLink(location, url) {
-  return (location || "").trim() ? location : url;
+  if ((location || "").trim() || url.length > LOCATION_LIMIT) return location || "";
+  return url;
 }
 
 // Location loses the link only when it is still exactly the link we put there.

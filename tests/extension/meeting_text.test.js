@@ -30,6 +30,8 @@ test("Location gets the link only when blank and loses it only when unchanged", 
   assert.equal(locationWithLink("", URL), URL);
   assert.equal(locationWithLink("  ", URL), URL);
   assert.equal(locationWithLink("Room 4", URL), "Room 4");
+  const teamsLink = `https://teams.microsoft.com/l/meetup-join/${"x".repeat(260)}`;
+  assert.equal(locationWithLink("", teamsLink), "");
   assert.equal(locationWithoutLink(URL, URL), "");
   assert.equal(locationWithoutLink("Room 4", URL), "Room 4");
 });

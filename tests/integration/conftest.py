@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -17,8 +18,8 @@ def make_extension_user(live: LiveServers) -> Iterator[MakeUser]:
     """``make_extension_user("anna", zoom_email=...)``; every user's HTTP clients are closed afterwards."""
     made: list[ExtensionUser] = []
 
-    def make(username: str, *, zoom_email: str | None = None) -> ExtensionUser:
-        user = extension_user(live, username, zoom_email=zoom_email)
+    def make(username: str, *, zoom_email: str | None = None, **provider: Any) -> ExtensionUser:
+        user = extension_user(live, username, zoom_email=zoom_email, **provider)
         made.append(user)
         return user
 

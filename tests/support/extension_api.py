@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import httpx
 
 from tests.support.live import LiveServers
+from tests.support.providers import Harness, connect_user
 from tests.support.signin import sign_in
 from tests.support.zoom import connect_user_zoom
 
@@ -28,11 +29,22 @@ def extension_token(browser: httpx.Client, live: LiveServers) -> str:
     return match.group(1)
 
 
-def extension_user(live: LiveServers, username: str, *, zoom_email: str | None = None) -> ExtensionUser:
+def extension_user(
+    live: LiveServers,
+    username: str,
+    *,
+    zoom_email: str | None = None,
+    provider: Harness | None = None,
+    provider_email: str | None = None,
+) -> ExtensionUser:
+    """A signed-in user holding an extension token; connected to Zoom (``zoom_email``) or to ``provider``."""
     browser = httpx.Client(timeout=20)
     sign_in(browser, live, username)
     if zoom_email:
         assert connect_user_zoom(browser, live, zoom_email).status_code == 200
+    if provider is not None and provider_email:
+        connected = connect_user(browser, live, provider, provider_email)
+        assert connected.status_code == 200, connected.text
     token = extension_token(browser, live)
     api = httpx.Client(
         base_url=f"{live.backend_url}/api/meetings", headers={"Authorization": f"Bearer {token}"}, timeout=30

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import unquote_plus
 
 
 @dataclass(frozen=True)
@@ -17,3 +20,20 @@ class GoogleClient:
 
     def check_secret(self, client_secret: str) -> bool:
         return secrets.compare_digest(self.client_secret.encode(), client_secret.encode())
+
+
+def authenticated_client(
+    clients: Mapping[str, GoogleClient], form: Mapping[str, str], authorization: str
+) -> GoogleClient | None:
+    """The client named by HTTP Basic or by ``client_id``/``client_secret`` in the form (Google takes either)."""
+    client_id, client_secret = form.get("client_id", ""), form.get("client_secret", "")
+    scheme, _, encoded = authorization.partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            user, _, password = base64.b64decode(encoded).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        # RFC 6749 2.3.1: both halves are form-encoded before they are joined.
+        client_id, client_secret = unquote_plus(user), unquote_plus(password)
+    client = clients.get(client_id)
+    return client if client is not None and client.check_secret(client_secret) else None

@@ -4,5 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-ROUTES: list[Any] = []
-EXCEPTION_HANDLERS: dict[Any, Any] = {}
+from backend.sandbox.google import control, discovery, meet, oauth, pages
+
+ROUTES: list[Any] = [*oauth.ROUTES, *discovery.ROUTES, *meet.ROUTES, *pages.ROUTES, *control.ROUTES]
+EXCEPTION_HANDLERS: dict[Any, Any] = {**meet.EXCEPTION_HANDLERS}

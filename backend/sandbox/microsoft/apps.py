@@ -12,6 +12,8 @@ class MicrosoftApp:
     client_secret: str
     redirect_uris: tuple[str, ...]
     name: str = "Meetings for SuperOffice"
+    permissions: tuple[str, ...] = ("User.Read", "OnlineMeetings.ReadWrite")
+    """The registration's configured API permissions: what the scope ``.default`` stands for."""
 
     def check_secret(self, client_secret: str) -> bool:
         return secrets.compare_digest(self.client_secret.encode(), client_secret.encode())

@@ -4,5 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-ROUTES: list[Any] = []
-EXCEPTION_HANDLERS: dict[Any, Any] = {}
+from backend.sandbox.microsoft import control, graph, login, pages
+from backend.sandbox.microsoft.errors import EXCEPTION_HANDLERS
+
+ROUTES: list[Any] = [*login.ROUTES, *graph.ROUTES, *pages.ROUTES, *control.ROUTES]
+
+__all__ = ["EXCEPTION_HANDLERS", "ROUTES"]
