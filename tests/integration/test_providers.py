@@ -17,6 +17,7 @@ import pytest
 from backend.models import UserConnection
 from backend.security import TokenCipher
 from tests.integration.conftest import MakeUser
+from tests.support import google
 from tests.support.extension_api import ExtensionUser
 from tests.support.live import LiveServers
 from tests.support.providers import (
@@ -255,3 +256,22 @@ def test_choosing_a_provider_sends_the_administrator_to_its_consent_page(live: L
         csrf = csrf_token(sign_in(admin, live, "admin", "/admin/video-meetings"))
         for harness in ALL:
             assert urlsplit(choose(admin, live, csrf, harness)).path == harness.consent_path
+
+
+def test_removing_a_google_meet_meeting_ends_its_conference_and_shuts_the_door(
+    live: LiveServers, make_extension_user: MakeUser
+) -> None:
+    set_up_company(live, GOOGLE_MEET)
+    anna = _user(make_extension_user, GOOGLE_MEET)
+    meeting = anna.api.post("", json=_new()).json()
+    [space] = GOOGLE_MEET.held(live)
+    assert space.raw["accessType"] == "OPEN"  # the company's setting
+    google.join(live, space.id)
+    assert GOOGLE_MEET.held(live)[0].raw["active_conference"]
+
+    assert anna.api.delete(f"/{meeting['id']}").status_code == 204
+
+    [space] = GOOGLE_MEET.held(live)
+    assert space.raw["accessType"] == "RESTRICTED"
+    assert not space.raw["active_conference"]
+    assert space.join_url == meeting["join_url"]  # the same space: Google has no delete
