@@ -44,6 +44,11 @@ async def send_mail(server: MailServer, message: EmailMessage) -> None:
         temporary = 400 <= error.code < 500
         raise MailNotSent(f"the mail server answered {error.code} {error.message}", temporary=temporary) from error
     except aiosmtplib.SMTPRecipientsRefused as error:
-        raise MailNotSent("the mail server refused the recipient", temporary=False) from error
+        codes = [refusal.code for refusal in error.recipients]
+        temporary = any(400 <= code < 500 for code in codes)  # greylisting, a full mailbox: try again later
+        raise MailNotSent(f"the mail server refused the recipient ({', '.join(map(str, codes))})",
+                          temporary=temporary) from error  # fmt: skip
+    except aiosmtplib.SMTPNotSupported as error:
+        raise MailNotSent(f"the mail server cannot take this e-mail ({error})", temporary=False) from error
     except (aiosmtplib.SMTPException, OSError) as error:
         raise MailNotSent(f"the mail server could not be reached ({type(error).__name__})", temporary=True) from error

@@ -217,7 +217,17 @@ class JobState(StrEnum):
 class Job(SQLModel, table=True):
     """Work that must happen after a request (the outbox): written with the change that causes it, run by a worker."""
 
-    __table_args__ = (sa.Index("ix_job_due", "state", "run_after"),)
+    __table_args__ = (
+        sa.Index("ix_job_due", "state", "run_after"),
+        # At most one running job per key, whichever worker or process claims it.
+        sa.Index(
+            "uq_job_running_key",
+            "key",
+            unique=True,
+            sqlite_where=sa.text("state = 'running'"),
+            postgresql_where=sa.text("state = 'running'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=64)

@@ -33,12 +33,9 @@ class CrmParticipant:
 @dataclass(frozen=True)
 class CrmAppointment:
     appointment_id: int
-    associate_id: int
     title: str
     start: datetime
     end: datetime
-    location: str
-    description: str
     participants: tuple[CrmParticipant, ...]
 
 
@@ -77,15 +74,11 @@ def _appointment(entity: dict[str, Any]) -> CrmAppointment:
         for item in entity.get("Participants") or []
         if isinstance(item, dict)
     )
-    associate = entity.get("Associate") or {}
     return CrmAppointment(
         appointment_id=int(entity["AppointmentId"]),
-        associate_id=int(associate.get("AssociateId") or 0),
         title=str(entity.get("Title") or ""),
         start=start,
         end=end,
-        location=str(entity.get("Location") or ""),
-        description=str(entity.get("Description") or ""),
         participants=participants,
     )
 

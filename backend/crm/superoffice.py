@@ -160,7 +160,9 @@ class SuperOfficeSignIn:
             try:
                 token = await client.refresh_token(metadata["token_endpoint"], refresh_token=refresh_token)
             except OAuthError as error:
-                raise CrmGrantRefused(str(error.error)) from error
+                if error.error == "invalid_grant":  # the user's grant is gone; anything else is ours or passing
+                    raise CrmGrantRefused(str(error.error)) from error
+                raise CrmUnavailable(f"SuperOffice refused the refresh ({error.error})") from error
             except httpx.HTTPError as error:
                 raise CrmUnavailable(UNREACHABLE) from error
         tokens = _tokens(token)

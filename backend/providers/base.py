@@ -117,6 +117,8 @@ class ErrorKind(StrEnum):
     """The grant is dead (revoked, expired refresh token): the owner must connect again."""
     UNAUTHORIZED = "unauthorized"
     """The access token was refused; a refresh may help."""
+    FORBIDDEN = "forbidden"
+    """The provider does not let this account do it (a missing licence or permission, another account's meeting)."""
     NOT_FOUND = "not_found"
     REJECTED = "rejected"
     """The provider refused what we sent (validation)."""

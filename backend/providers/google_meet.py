@@ -45,6 +45,10 @@ NAME = "Google Meet"
 MEET_SCOPE = "https://www.googleapis.com/auth/meetings.space.created"
 SCOPES = f"openid email {MEET_SCOPE}"
 RECONNECT = "Your Google connection no longer works. Connect your Google account again."
+FORBIDDEN = (
+    "Google does not let your account do this (the meeting may belong to another Google account, or creating Meet "
+    "meetings was not allowed). Connect your Google account again and allow creating Meet meetings."
+)
 ACCESS_CHOICES = (
     ("trusted", "Trusted: people in your organization join directly; others ask to join"),
     ("open", "Open: anyone with the link joins without asking"),
@@ -52,8 +56,11 @@ ACCESS_CHOICES = (
 )
 RISC_EVENT = "https://schemas.openid.net/secevent/oauth/event-type/"
 REVOKED_EVENTS = {f"{RISC_EVENT}tokens-revoked", f"{RISC_EVENT}token-revoked"}
-EVENT_MAX_AGE = timedelta(hours=1)
+EVENT_MAX_AGE = timedelta(days=7)
+"""Google retries for a while: an event delivered late must still delete the data (replays are caught by ``jti``)."""
 DISCOVERY_LIFETIME_SECONDS = 3600
+KEY_REFETCH_SECONDS = 60
+"""An unknown key id fetches Google's keys again at most once a minute (forged events cannot make us hammer Google)."""
 
 
 @dataclass(frozen=True, repr=False)
@@ -84,6 +91,7 @@ class GoogleMeetProvider:
         self._http = http
         self._documents: dict[str, tuple[float, dict[str, Any]]] = {}
         self._risc_keys: KeySet | None = None
+        self._risc_keys_at = 0.0
 
     def __repr__(self) -> str:
         return f"GoogleMeetProvider(meet_url={self._config.meet_url!r})"
@@ -108,7 +116,14 @@ class GoogleMeetProvider:
     async def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str) -> Grant:
         form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
                 "code_verifier": code_verifier}  # fmt: skip
-        return await self._token(form)
+        grant = await self._token(form)
+        if MEET_SCOPE not in grant.scope.split():  # Google's consent lets people untick single permissions
+            raise ProviderError(
+                ErrorKind.REJECTED,
+                "Google Meet was not connected: the permission to create Meet meetings was not ticked. "
+                "Start again and allow every permission asked for.",
+            )
+        return grant
 
     async def refresh(self, refresh_token: str) -> Grant:
         # Google's refresh tokens do not rotate: the answer has none, and the caller keeps the one it has.
@@ -190,13 +205,13 @@ class GoogleMeetProvider:
         try:
             await self._meet("POST", f"/{meeting_id}:endActiveConference", access_token)
         except ProviderError as error:
-            if error.kind not in (ErrorKind.NOT_FOUND, ErrorKind.REJECTED):  # REJECTED: no conference was running
-                raise
+            if error.kind not in (ErrorKind.NOT_FOUND, ErrorKind.REJECTED, ErrorKind.FORBIDDEN):
+                raise  # REJECTED: no conference was running; FORBIDDEN: the space is not this account's any more
         try:
             await self._meet("PATCH", f"/{meeting_id}?updateMask=config.accessType", access_token,
                              json={"config": {"accessType": "RESTRICTED"}})  # fmt: skip
         except ProviderError as error:
-            if error.kind is not ErrorKind.NOT_FOUND:
+            if error.kind not in (ErrorKind.NOT_FOUND, ErrorKind.FORBIDDEN):
                 raise
 
     async def host_url(self, access_token: str, meeting_id: str) -> str:
@@ -250,11 +265,16 @@ class GoogleMeetProvider:
 
     async def _verified(self, token: bytes, risc: dict[str, Any]) -> dict[str, Any]:
         for refresh in (False, True):  # an unknown key id may be a rotated key: fetch the keys once more
-            if self._risc_keys is None or refresh:
+            age = time.monotonic() - self._risc_keys_at
+            stale = age > DISCOVERY_LIFETIME_SECONDS  # retired keys stop being trusted within the hour
+            if self._risc_keys is None or stale or (refresh and age > KEY_REFETCH_SECONDS):
                 try:
-                    self._risc_keys = KeySet.import_key_set(await self._document(risc["jwks_uri"], fresh=refresh))
+                    keys = await self._document(risc["jwks_uri"], fresh=True)
+                    self._risc_keys, self._risc_keys_at = KeySet.import_key_set(keys), time.monotonic()
                 except (ProviderError, JoseError, ValueError) as error:
                     raise WebhookRejected("Google's signing keys could not be read.") from error
+            elif refresh:
+                break
             try:
                 return dict(jwt.decode(token, self._risc_keys, algorithms=["RS256"]).claims)
             except InvalidKeyIdError:
@@ -282,7 +302,7 @@ def _refused(response: httpx.Response) -> ProviderError:
     if response.status_code == 401:
         return ProviderError(ErrorKind.UNAUTHORIZED, RECONNECT, detail=detail)
     if response.status_code == 403:
-        return ProviderError(ErrorKind.GRANT_REVOKED, RECONNECT, detail=detail)
+        return ProviderError(ErrorKind.FORBIDDEN, FORBIDDEN, detail=detail)
     if response.status_code == 404:
         return ProviderError(ErrorKind.NOT_FOUND, "Google Meet no longer has this meeting.", detail=detail)
     return ProviderError(

@@ -39,10 +39,14 @@ TENANT = "organizations"
 SCOPES = "OnlineMeetings.ReadWrite User.Read offline_access"
 SUBJECT_LIMIT = 255
 RECONNECT = "Your Microsoft Teams connection no longer works. Connect your Microsoft account again."
+FORBIDDEN = (
+    "Microsoft does not let your account do this: it may need a Teams licence or the permission to make online "
+    "meetings. Ask your Microsoft 365 administrator."
+)
 LOBBY_CHOICES = (
     ("organization", "People in my organization"),
     ("everyone", "Everyone (also guests and anonymous people)"),
-    ("invited", "Only people who are invited"),
+    ("invited", "Only people who are invited to the meeting"),
 )
 DEAD_GRANT = {"invalid_grant", "interaction_required", "consent_required"}
 
@@ -97,7 +101,15 @@ class TeamsProvider:
     async def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str) -> Grant:
         form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
                 "code_verifier": code_verifier, "scope": SCOPES}  # fmt: skip
-        return await self._token(form)
+        grant = await self._token(form)
+        granted = {scope.rsplit("/", 1)[-1].lower() for scope in grant.scope.split()}
+        if "onlinemeetings.readwrite" not in granted:
+            raise ProviderError(
+                ErrorKind.REJECTED,
+                "Microsoft Teams was not connected: the permission to create online meetings was not granted. "
+                "Start again and accept every permission; your Microsoft 365 administrator may have to allow it.",
+            )
+        return grant
 
     async def refresh(self, refresh_token: str) -> Grant:
         # The same scopes as at consent: asking for any other gives consent_required (Cal.com's #19991).
@@ -174,7 +186,7 @@ class TeamsProvider:
         try:
             await self._graph("DELETE", f"/me/onlineMeetings/{meeting_id}", access_token)
         except ProviderError as error:
-            if error.kind is not ErrorKind.NOT_FOUND:
+            if error.kind not in (ErrorKind.NOT_FOUND, ErrorKind.FORBIDDEN):  # FORBIDDEN: not this account's now
                 raise
 
     async def host_url(self, access_token: str, meeting_id: str) -> str:
@@ -205,7 +217,7 @@ def _refused(response: httpx.Response) -> ProviderError:
     if response.status_code == 401:
         return ProviderError(ErrorKind.UNAUTHORIZED, RECONNECT, detail=detail)
     if response.status_code == 403:
-        return ProviderError(ErrorKind.GRANT_REVOKED, RECONNECT, detail=detail)
+        return ProviderError(ErrorKind.FORBIDDEN, FORBIDDEN, detail=detail)
     if response.status_code == 404:
         return ProviderError(ErrorKind.NOT_FOUND, "Microsoft Teams no longer has this meeting.", detail=detail)
     return ProviderError(

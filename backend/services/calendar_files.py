@@ -62,7 +62,8 @@ def invitation_ics(invitation: CalendarInvitation, *, cancelled: bool = False, n
     for email in invitation.attendees:
         attendee = vCalAddress(f"mailto:{email}")
         attendee.params["role"] = vText("REQ-PARTICIPANT")
-        attendee.params["rsvp"] = vText("TRUE")
+        # No RSVP asked: replies would reach the organizer's mailbox, whose calendar has no entry with this UID.
+        attendee.params["rsvp"] = vText("FALSE")
         event.add("attendee", attendee, encode=0)
     calendar.add_component(event)
     calendar.add_missing_timezones()

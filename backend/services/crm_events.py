@@ -37,18 +37,20 @@ async def follow_appointment(db: AsyncSession, event: AppointmentEvent, deps: Co
         return "ignored: unknown company"
     who = ExtensionIdentity(tenant.id, event.associate_id, tenant.context_id, tenant.company_name)
     attached = await meetings_for_appointments(db, who, [event.appointment_id])
+    if not attached and event.kind != "deleted":
+        attached = await _attach_by_link(db, who, event)
+    # Participants are told first, whatever the provider says next: invitations for a new appointment or new
+    # participants, an update for a move, a cancellation for a deleted appointment (the job reads the CRM).
+    for meeting in attached:
+        await invitations_due(db, meeting)
+    await db.commit()
     try:
         if event.kind == "deleted":
             for meeting in attached:
                 await remove_meeting(db, who, meeting.id, deps)
             return f"removed {len(attached)}"
-        if not attached:
-            attached = await _attach_by_link(db, who, event)
         for meeting in attached:
             await change_meeting(db, who, meeting.id, _change_for(meeting, event), deps)
-            # Participants may have been added or the time changed: their invitations are brought up to date.
-            await invitations_due(db, meeting)
-        await db.commit()
         return f"followed {len(attached)}"
     except (ProviderError, ReconnectNeeded, ConfigurationError) as error:
         # The CRM does not wait for us; the user sees the problem the next time they open the appointment.
@@ -68,8 +70,7 @@ async def _attach_by_link(db: AsyncSession, who: ExtensionIdentity, event: Appoi
     for meeting in found:
         meeting.appointment_id = event.appointment_id
         db.add(meeting)
-    await db.commit()
-    return found
+    return found  # committed by the caller, with the invitation jobs
 
 
 def _change_for(meeting: Meeting, event: AppointmentEvent) -> MeetingChange:

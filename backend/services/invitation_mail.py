@@ -123,7 +123,10 @@ def plan_deliveries(
         up_to_date = earlier is not None and earlier.method == REQUEST and earlier.fingerprint == occasion.fingerprint
         if up_to_date or not (wants or address in invited):
             continue
-        plan.append(Delivery(address, REQUEST, sequence, update=address in invited))
+        # Never at or below what this address was last sent (a re-invite after a CANCEL, a half-done update):
+        # calendars ignore an update whose SEQUENCE is not higher than the one they hold.
+        own = max(sequence, earlier.sequence + 1) if earlier is not None else sequence
+        plan.append(Delivery(address, REQUEST, own, update=address in invited))
     plan += [Delivery(address, CANCEL, highest + 1) for address in sorted(invited - present.keys())]
     return plan
 
@@ -171,20 +174,26 @@ async def _send_invitations(deps: MailCollaborators, meeting_id: uuid.UUID, atte
     )
     text = _invitation_text(tenant, meeting, occasion, organizer[0], meeting.passcode)
     delivered: list[Delivery] = []
-    for delivery in plan:
-        message = _message(deps.sender, organizer, meeting, occasion or _last_known(meeting), delivery, text, attendees)
-        try:
-            await send_mail(deps.server, message)
-        except MailNotSent as error:
-            await _report(deps, meeting, delivered)
-            if error.temporary:
-                await _record_failure(deps, meeting, attempt, error.message)
-                raise RetryLater(error.message) from error
-            await _record_failure(deps, meeting, attempt, f"{error.message} ({delivery.email})", final=True)
-            continue
-        await _remember(deps, meeting_id, delivery, occasion)
-        delivered.append(delivery)
-    await _report(deps, meeting, delivered)
+    try:
+        for delivery in plan:
+            try:
+                shown = occasion or _last_known(meeting)
+                message = _message(deps.sender, organizer, meeting, shown, delivery, text, attendees)
+            except ValueError as error:  # an address or a title no e-mail can carry: this one participant only
+                await _record_failure(deps, meeting, attempt, f"{error} ({delivery.email})", final=True)
+                continue
+            try:
+                await send_mail(deps.server, message)
+            except MailNotSent as error:
+                if error.temporary:
+                    await _record_failure(deps, meeting, attempt, error.message)
+                    raise RetryLater(error.message) from error
+                await _record_failure(deps, meeting, attempt, f"{error.message} ({delivery.email})", final=True)
+                continue
+            await _remember(deps, meeting_id, delivery, occasion)
+            delivered.append(delivery)
+    finally:
+        await _report(deps, meeting, delivered)
 
 
 async def _appointment(deps: MailCollaborators, tenant: Tenant, meeting: Meeting) -> CrmAppointment | None:
@@ -260,7 +269,8 @@ def _message(
     cancelled = delivery.method == CANCEL
     subject = {CANCEL: "Cancelled", REQUEST: "Updated invitation" if delivery.update else "Invitation"}
     message = EmailMessage()
-    message["Subject"] = f"{subject[delivery.method]}: {occasion.title} @ {when}"
+    title = " ".join(occasion.title.split())
+    message["Subject"] = f"{subject[delivery.method]}: {title} @ {when}"
     message["From"] = Address(display_name=organizer_name or sender_name, addr_spec=sender_address)
     message["To"] = delivery.email
     if organizer_email:
@@ -268,7 +278,8 @@ def _message(
     message["Date"] = format_datetime(utcnow())
     digest = hashlib.sha256(delivery.email.encode()).hexdigest()[:16]
     # The same e-mail sent twice (a crash between sending and recording) carries the same Message-ID.
-    message["Message-ID"] = f"<{meeting.id}.{delivery.sequence}.{delivery.method.lower()}.{digest}@meetings>"
+    domain = sender_address.rpartition("@")[2] or "meetings-for-superoffice.invalid"
+    message["Message-ID"] = f"<{meeting.id}.{delivery.sequence}.{delivery.method.lower()}.{digest}@{domain}>"
     body = (
         f"The video meeting {occasion.title} on {when} has been cancelled.\n\n{organizer_name}" if cancelled else text
     )

@@ -1,9 +1,11 @@
 """The outbox: work that must happen after a request, written as a job row with the change that causes it.
 
 A job is a plain async function that takes ids (its payload) and is safe to run again: a crash, a retry or a second
-worker never does the work twice. The worker in ``meetings serve`` claims due jobs one at a time; a claim is a
-conditional UPDATE, so two workers (processes) never take the same job, and jobs with the same key never run at the
-same time. A failing job is retried with a doubling wait, then given up; the job itself tells people (Activity).
+worker never does the work twice. The worker in ``meetings serve`` claims due jobs one at a time. A claim is a
+conditional UPDATE (two workers never take the same job), and a unique index on the key of running jobs makes a
+second worker's claim of a job with the same key fail (jobs with one key never run at the same time, on any number
+of processes). A failing job is retried with a doubling wait, then given up; the job itself tells people (Activity).
+A job whose worker died is taken again when its lease ends; a job stopped by a shutdown is put back at once.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,12 +26,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.models import Job, JobState, utcnow
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=10)
-"""A running job whose worker has not finished it by then (it died) is taken again."""
+LEASE = timedelta(minutes=30)
+"""A running job whose worker has not finished it by then (it died) is taken again. Longer than any job runs."""
 
 
 class RetryLater(Exception):
     """The job could not finish now (a server was down): run it again after the retry wait."""
+
+
+class UnknownJob(Exception):
+    """No function of that kind: the job cannot ever run (it is failed at once)."""
 
 
 @dataclass(frozen=True)
@@ -54,9 +61,12 @@ class RetryPolicy:
 async def enqueue(
     db: AsyncSession, *, kind: str, key: str, payload: dict[str, Any], tenant_id: int | None = None
 ) -> Job | None:
-    """Add a job to the caller's transaction; None when a job with the same key is already waiting to run."""
-    waiting = select(Job).where(Job.key == key, Job.state == JobState.PENDING)
-    if (await db.exec(waiting)).first() is not None:
+    """Add a job to the caller's transaction; None when a job with the same key is already waiting to run (that one
+    then runs as soon as it can, with fresh attempts: it will see this change too)."""
+    waiting = (await db.exec(select(Job).where(Job.key == key, Job.state == JobState.PENDING))).first()
+    if waiting is not None:
+        waiting.attempts, waiting.run_after, waiting.updated_at = 0, utcnow(), utcnow()
+        db.add(waiting)
         return None
     job = Job(kind=kind, key=key, payload=payload, tenant_id=tenant_id)
     db.add(job)
@@ -71,30 +81,35 @@ async def run_due_job(
 ) -> bool:
     """Claim and run one due job; False when none is due."""
     now = now or utcnow()
-    job = await _claim(sessions, now)
+    job = await _claim(sessions, now, policy)
     if job is None:
         return False
     assert job.id is not None
+    claim = job.attempts
     attempt = Attempt(number=job.attempts, last=job.attempts >= policy.max_attempts)
     function = functions.get(job.kind)
     try:
         if function is None:
-            raise LookupError(f"no job function called {job.kind!r}")
+            raise UnknownJob(f"no job function called {job.kind!r}")
         await function(dict(job.payload), attempt)
+    except asyncio.CancelledError:  # the server is stopping: put the job back for the next start, unharmed
+        await asyncio.shield(_finish(sessions, job.id, claim, JobState.PENDING, attempts=claim - 1, run_after=now))
+        raise
     except Exception as error:  # every failure is recorded on the job; the worker goes on
         message = str(error) or type(error).__name__
         if not isinstance(error, RetryLater):
             log.exception("job %s (%s) failed", job.id, job.kind)
-        retry = not attempt.last and not isinstance(error, LookupError)
+        retry = not attempt.last and not isinstance(error, UnknownJob)
         await _finish(
             sessions,
             job.id,
+            claim,
             JobState.PENDING if retry else JobState.FAILED,
             error=message,
             run_after=utcnow() + policy.wait(job.attempts) if retry else None,
         )
         return True
-    await _finish(sessions, job.id, JobState.DONE)
+    await _finish(sessions, job.id, claim, JobState.DONE)
     return True
 
 
@@ -115,7 +130,7 @@ async def run_worker(
         await asyncio.sleep(poll_seconds)
 
 
-async def _claim(sessions: async_sessionmaker[AsyncSession], now: datetime) -> Job | None:
+async def _claim(sessions: async_sessionmaker[AsyncSession], now: datetime, policy: RetryPolicy) -> Job | None:
     async with sessions() as db:
         busy_keys = select(Job.key).where(Job.state == JobState.RUNNING, col(Job.locked_until) > now)
         due = (
@@ -131,22 +146,34 @@ async def _claim(sessions: async_sessionmaker[AsyncSession], now: datetime) -> J
             .limit(5)
         )
         for candidate in (await db.exec(due)).all():
-            # Only one worker's UPDATE finds the row as it read it: that worker owns the job.
-            claimed = await db.exec(  # type: ignore[call-overload]
-                update(Job)
-                .where(
-                    Job.id == candidate.id,  # type: ignore[arg-type]
-                    Job.state == candidate.state,  # type: ignore[arg-type]
-                    Job.attempts == candidate.attempts,  # type: ignore[arg-type]
+            if candidate.state == JobState.RUNNING and candidate.attempts >= policy.max_attempts:
+                # Its worker died on the last attempt (perhaps the job itself brings the process down): give up.
+                candidate.state, candidate.locked_until = JobState.FAILED, None
+                candidate.last_error = candidate.last_error or "the worker stopped while running it"
+                db.add(candidate)
+                await db.commit()
+                continue
+            # Only one worker's UPDATE finds the row as it read it: that worker owns the job. The unique index on
+            # the keys of running jobs refuses the claim when another job with this key is running.
+            try:
+                claimed = await db.exec(  # type: ignore[call-overload]
+                    update(Job)
+                    .where(
+                        Job.id == candidate.id,  # type: ignore[arg-type]
+                        Job.state == candidate.state,  # type: ignore[arg-type]
+                        Job.attempts == candidate.attempts,  # type: ignore[arg-type]
+                    )
+                    .values(
+                        state=JobState.RUNNING,
+                        attempts=candidate.attempts + 1,
+                        locked_until=now + LEASE,
+                        updated_at=utcnow(),
+                    )
                 )
-                .values(
-                    state=JobState.RUNNING,
-                    attempts=candidate.attempts + 1,
-                    locked_until=now + LEASE,
-                    updated_at=utcnow(),
-                )
-            )
-            await db.commit()
+                await db.commit()
+            except IntegrityError:
+                await db.rollback()
+                continue
             if claimed.rowcount == 1:
                 return await db.get(Job, candidate.id, populate_existing=True)
         return None
@@ -155,14 +182,17 @@ async def _claim(sessions: async_sessionmaker[AsyncSession], now: datetime) -> J
 async def _finish(
     sessions: async_sessionmaker[AsyncSession],
     job_id: int,
+    claim: int,
     state: JobState,
     *,
     error: str = "",
     run_after: datetime | None = None,
+    attempts: int | None = None,
 ) -> None:
+    """Record how a run ended, unless the job is no longer ours (its lease ended and another worker took it)."""
     async with sessions() as db:
         job = await db.get(Job, job_id)
-        if job is None:
+        if job is None or job.state != JobState.RUNNING or job.attempts != claim:
             return
         if state == JobState.DONE:  # done work leaves nothing behind; failed jobs stay for inspection
             await db.delete(job)
@@ -171,5 +201,7 @@ async def _finish(
         job.state, job.last_error, job.locked_until, job.updated_at = state, error[:2000], None, utcnow()
         if run_after is not None:
             job.run_after = run_after
+        if attempts is not None:
+            job.attempts = attempts
         db.add(job)
         await db.commit()

@@ -136,7 +136,7 @@ def provider_failed(_: Request[Any, Any, Any], error: ProviderError) -> Response
         wait = error.retry_after_seconds
         return _error(HTTP_429_TOO_MANY_REQUESTS, "rate_limited", error.message,
                       headers={"Retry-After": str(int(wait))} if wait is not None else None)  # fmt: skip
-    if error.kind is ErrorKind.REJECTED:
+    if error.kind in (ErrorKind.REJECTED, ErrorKind.FORBIDDEN):
         return _error(HTTP_422_UNPROCESSABLE_ENTITY, "provider_refused", error.message)
     if error.kind is ErrorKind.NOT_FOUND:
         return _error(HTTP_409_CONFLICT, "gone_at_provider", f"{error.message} Remove it and add a new one.")

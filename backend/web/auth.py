@@ -23,6 +23,8 @@ from backend.web.session_user import (
     take_pending_sign_in,
 )
 
+GRANT_KEEPING_PATHS = ("/extension/connect", "/connect")
+
 
 @get("/auth/login")
 async def login(request: Request[Any, Any, Any], state: State, next: FromQuery[str | None] = None) -> Redirect:
@@ -55,8 +57,9 @@ async def callback(
         raise SignInError("This sign-in answer does not belong to the sign-in you started. Please sign in again.")
     identity, tokens = await state.superoffice.complete(started, code=code)
     tenant = await tenant_for_sign_in(db_session, identity)
-    if tenant is not None and tenant.id is not None:
-        # Kept for background work as this user: reading an appointment's participants to send invitations.
+    if tenant is not None and tenant.id is not None and next_path.startswith(GRANT_KEEPING_PATHS):
+        # Kept for background work as this user (reading an appointment's participants to send invitations), and
+        # only for people who make meetings: they sign in here to connect the extension or their provider.
         await remember_crm_grant(
             db_session, cipher, tenant_id=tenant.id, associate_id=identity.associate_id, tokens=tokens
         )

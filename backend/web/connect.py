@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT, HTTP_502_BAD_GATEWAY
 
 from backend.models import ProviderKind
-from backend.providers.base import ProviderError, VideoProvider
+from backend.providers.base import ErrorKind, ProviderError, VideoProvider
 from backend.providers.catalogue import display_name
 from backend.security import derive_key
 from backend.services.configuration import ConfigurationError, connect_company
@@ -147,7 +147,8 @@ async def callback(
             return _result(user, title=f"{name} was not connected", message=message, status_code=HTTP_400_BAD_REQUEST)
         account = await adapter.who_am_i(grant.access_token)
     except ProviderError as error:
-        return _result(user, title=f"{name} was not connected", message=str(error), status_code=HTTP_502_BAD_GATEWAY)
+        status = HTTP_400_BAD_REQUEST if error.kind is ErrorKind.REJECTED else HTTP_502_BAD_GATEWAY
+        return _result(user, title=f"{name} was not connected", message=str(error), status_code=status)
     try:
         if pending["purpose"] == COMPANY:
             if not user.is_administrator or user.tenant_id is None:

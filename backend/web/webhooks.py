@@ -9,7 +9,13 @@ from typing import Any
 from litestar import Request, Response, post
 from litestar.datastructures import State
 from litestar.params import FromPath
-from litestar.status_codes import HTTP_200_OK, HTTP_401_UNAUTHORIZED, HTTP_404_NOT_FOUND, HTTP_409_CONFLICT
+from litestar.status_codes import (
+    HTTP_200_OK,
+    HTTP_202_ACCEPTED,
+    HTTP_401_UNAUTHORIZED,
+    HTTP_404_NOT_FOUND,
+    HTTP_409_CONFLICT,
+)
 
 from backend.crm.webhooks import CrmWebhookRejected, read_appointment_event
 from backend.models import ProviderKind
@@ -42,6 +48,8 @@ async def provider_webhook(
     try:
         await record_delivery(db_session, adapter.kind, digest)
     except ReplayedDelivery:
+        if adapter.webhook_ack_status == HTTP_202_ACCEPTED:  # RFC 8935: a security event sent again is acknowledged
+            return Response({"status": "duplicate"}, status_code=HTTP_202_ACCEPTED)
         return Response({"error": "replayed", "message": "This notification was handled before."},
                         status_code=HTTP_409_CONFLICT)  # fmt: skip
     if isinstance(event, WebhookChallenge):

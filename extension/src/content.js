@@ -123,15 +123,19 @@ class DialogMeeting {
       this.show(answer.result);
       const url = answer.result.join_url;
       const now = readAppointment(this.dialog); // what the person typed meanwhile stays
-      writeField(this.dialog, "location", locationWithLink(now.location, url));
-      // Mail Link mode: the link goes into the text; with an invitation template the invitation carries it.
+      const location = locationWithLink(now.location, url);
+      writeField(this.dialog, "location", location);
+      // Mail Link mode: the link goes into the text; with an invitation template the invitation carries it. Either
+      // way the saved appointment must hold the link somewhere (that is how its meeting is found): when Location
+      // could not take it, the text does.
       const settings = await ask({ type: MessageType.SETTINGS });
       const described = withJoinLine(now.description, url);
       const mailLink = !settings.ok || settings.result.invitation_mode !== "template";
-      this.addedLine = mailLink && described.length <= DESCRIPTION_LIMIT;
+      const needsLine = mailLink || location !== url;
+      this.addedLine = needsLine && described.length <= DESCRIPTION_LIMIT;
       if (this.addedLine) writeField(this.dialog, "description", described);
-      else if (mailLink) this.ui.showProblem(t("descriptionFull"));
-      else if (!now.location.trim() && url.length > LOCATION_LIMIT) this.ui.showProblem(t("locationFull"));
+      else if (needsLine) this.ui.showProblem(t("descriptionFull"));
+      if (!now.location.trim() && url.length > LOCATION_LIMIT) this.ui.showProblem(t("locationFull"));
       return;
     }
     await this.recover(answer.error, () => (this.meeting ? null : this.add()));

@@ -226,6 +226,29 @@ def test_with_an_invitation_template_only_location_gets_the_link(
     expect(dialog.get_by_label("Description")).to_have_value("Agenda: numbers")
 
 
+def test_with_an_invitation_template_and_location_taken_the_text_carries_the_link(
+    page: Page, browser: BrowserContext, live: LiveServers
+) -> None:
+    """The saved appointment must hold the link somewhere: that is how the CRM's webhook finds its meeting."""
+    with httpx.Client(timeout=20) as admin:
+        admin_page = sign_in(admin, live, "admin", "/admin/video-meetings")
+        connect_company_zoom(admin, live, csrf_token(admin_page))
+        form = {"mode": "template", "template": "Join: {burl}", "_csrf_token": csrf_token(admin_page)}
+        admin.post(f"{live.backend_url}/admin/video-meetings/invitations", data=form)
+    dialog = _new_appointment_as_anna(page, browser, live)
+    dialog.get_by_label("Location").fill("Room 4")
+
+    _first_meeting(page, browser, dialog)
+
+    expect(dialog.get_by_role("button", name="Remove video meeting")).to_be_visible(timeout=20_000)
+    join_url = dialog.get_by_role("link").get_attribute("href")
+    expect(dialog.get_by_label("Location")).to_have_value("Room 4")
+    expect(dialog.get_by_label("Description")).to_have_value(f"Join meeting: {join_url}")
+    dialog.get_by_role("button", name="Remove video meeting").click()
+    expect(dialog.get_by_label("Location")).to_have_value("Room 4")
+    expect(dialog.get_by_label("Description")).to_have_value("")
+
+
 def test_a_full_description_is_not_cut_and_the_user_is_told(
     page: Page, browser: BrowserContext, live: LiveServers, company_with_zoom: None
 ) -> None:

@@ -70,3 +70,23 @@ def test_a_forged_security_event_is_refused_and_changes_nothing(
 
     assert answer.status_code == 401
     assert _annas_connection(live) != []
+
+
+def test_an_event_signed_with_another_key_under_googles_key_id_is_refused(
+    live: LiveServers, make_extension_user: MakeUser
+) -> None:
+    _anna(live, make_extension_user)
+    [connection] = _annas_connection(live)
+    risc = httpx.get(f"{live.settings.google_accounts_url}/.well-known/risc-configuration").json()
+    google_kid = httpx.get(risc["jwks_uri"]).json()["keys"][0]["kid"]
+    claims = {"iss": risc["issuer"], "aud": live.settings.google_client_id, "iat": int(time.time()),
+              "jti": str(uuid.uuid4()), "events": {TOKENS_REVOKED: {"subject": {
+                  "subject_type": "iss-sub", "iss": risc["issuer"], "sub": connection.provider_user_id}}}}  # fmt: skip
+    forged = jwt.encode({"alg": "RS256", "kid": google_kid}, claims, RSAKey.generate_key(2048))
+
+    answer = httpx.post(
+        f"{live.backend_url}/webhooks/google_meet", content=forged, headers={"Content-Type": "application/secevent+jwt"}
+    )
+
+    assert answer.status_code == 401
+    assert _annas_connection(live) != []

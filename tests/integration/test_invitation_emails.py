@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from backend.models import Job, JobState, Meeting
+from backend.models import CrmGrant, Job, JobState, Meeting
 from tests.integration.conftest import MakeUser
 from tests.support.extension_api import ExtensionUser
 from tests.support.live import LiveServers
@@ -35,10 +35,13 @@ def anna(live: LiveServers, make_extension_user: MakeUser) -> Iterator[Extension
     yield make_extension_user("anna", zoom_email="anna@demo.example")
 
 
+def _new_meeting_body(key: str) -> dict[str, Any]:
+    return {"topic": "Kick-off", "start": START.isoformat(), "duration_minutes": 60, "timezone": "Europe/Oslo",
+            "idempotency_key": key}  # fmt: skip
+
+
 def _meeting(anna: ExtensionUser) -> dict[str, Any]:
-    body = {"topic": "Kick-off", "start": START.isoformat(), "duration_minutes": 60, "timezone": "Europe/Oslo",
-            "idempotency_key": "k1"}  # fmt: skip
-    created = anna.api.post("", json=body)
+    created = anna.api.post("", json=_new_meeting_body("k1"))
     assert created.status_code == 201, created.text
     return created.json()
 
@@ -159,11 +162,15 @@ def test_an_unchanged_save_sends_nothing_new_and_a_new_participant_gets_one(
 def test_without_send_invitations_nobody_is_mailed(live: LiveServers, anna: ExtensionUser) -> None:
     meeting = _meeting(anna)
 
-    appointment = _save(live, anna, meeting["join_url"], _participants(QUIET, send=False))
+    _save(live, anna, meeting["join_url"], _participants(QUIET, send=False))
+    # A barrier: a second appointment, saved later, with Send invitations. Jobs run in the order they were written,
+    # so once its e-mail is here the first appointment's job has run too.
+    second = anna.api.post("", json={**_new_meeting_body("k2")}).json()
+    _save(live, anna, second["join_url"], _participants(GUEST))
 
-    eventually(lambda: anna.api.get("", params={"appointment": appointment["AppointmentId"]}).json())  # followed
+    eventually(lambda: received(live))
     eventually(lambda: _settled(live))
-    assert received(live) == []
+    assert [mail["To"] for mail in received(live)] == [GUEST]
 
 
 def test_a_mail_server_that_is_down_is_retried_without_duplicates(live: LiveServers, anna: ExtensionUser) -> None:
@@ -228,3 +235,15 @@ def test_the_mailbox_page_shows_what_was_sent(live: LiveServers, anna: Extension
     first = httpx.get(f"{live.sandbox_url}/mailbox/1")
     assert meeting["join_url"] in first.text and "METHOD:REQUEST" in first.text
     assert httpx.get(f"{live.sandbox_url}/mailbox/1/raw").headers["content-type"].startswith("message/rfc822")
+
+
+def test_only_people_who_make_meetings_leave_a_superoffice_sign_in_with_us(
+    live: LiveServers, anna: ExtensionUser
+) -> None:
+    with httpx.Client(timeout=20) as admin:
+        sign_in(admin, live, "admin", "/admin/video-meetings")  # an administrator's visit to the pages
+
+    kept = rows(live.settings, CrmGrant)
+
+    assert [grant.associate_id for grant in kept] == [2]  # anna, who connected the extension
+    assert kept[0].refresh_token_encrypted and "anna" not in kept[0].refresh_token_encrypted

@@ -131,3 +131,78 @@ async def test_a_job_whose_worker_died_is_taken_again_after_its_lease(sessions: 
 
     assert await run_due_job(sessions, {"work": work}, POLICY)
     assert seen == [Attempt(number=2, last=False)]
+
+
+async def test_a_change_while_a_job_waits_for_its_retry_runs_it_now_with_fresh_attempts(sessions: Any) -> None:
+    async def flaky(payload: dict[str, Any], attempt: Attempt) -> None:
+        raise RetryLater("down")
+
+    await _add(sessions, kind="flaky")
+    assert await run_due_job(sessions, {"flaky": flaky}, POLICY)
+    [waiting] = await _jobs(sessions)
+    assert waiting.run_after > utcnow()
+
+    assert await _add(sessions, kind="flaky") is None
+
+    [merged] = await _jobs(sessions)
+    assert merged.attempts == 0 and merged.run_after <= utcnow()
+
+
+async def test_an_unknown_kind_fails_at_once_but_a_failing_job_is_retried(sessions: Any) -> None:
+    async def broken(payload: dict[str, Any], attempt: Attempt) -> None:
+        raise KeyError("a bug in the job")
+
+    await _add(sessions, "a", kind="nobody-knows")
+    await _add(sessions, "b", kind="broken")
+    assert await run_due_job(sessions, {"broken": broken}, POLICY)
+    assert await run_due_job(sessions, {"broken": broken}, POLICY)
+    states = {job.key: job.state for job in await _jobs(sessions)}
+    assert states == {"a": JobState.FAILED, "b": JobState.PENDING}
+
+
+async def test_the_database_refuses_two_running_jobs_with_one_key(sessions: Any) -> None:
+    from sqlalchemy import update
+    from sqlalchemy.exc import IntegrityError
+
+    await _add(sessions, "same", kind="x")
+    async with sessions() as db:
+        db.add(Job(kind="x", key="same", payload={}))
+        await db.commit()
+        with pytest.raises(IntegrityError):
+            await db.exec(update(Job).where(Job.key == "same").values(state=JobState.RUNNING))  # type: ignore[call-overload]
+            await db.commit()
+
+
+async def test_a_job_whose_worker_died_on_its_last_attempt_is_given_up(sessions: Any) -> None:
+    from sqlalchemy import update
+
+    await _add(sessions)
+    async with sessions() as db:
+        died = {"state": JobState.RUNNING, "attempts": 3, "locked_until": utcnow() - timedelta(seconds=1)}
+        await db.exec(update(Job).values(**died))  # type: ignore[call-overload]
+        await db.commit()
+
+    async def work(payload: dict[str, Any], attempt: Attempt) -> None:
+        raise AssertionError("must not run again")
+
+    assert not await run_due_job(sessions, {"work": work}, POLICY)
+    [job] = await _jobs(sessions)
+    assert job.state == JobState.FAILED
+
+
+async def test_a_job_stopped_by_a_shutdown_is_put_back_unharmed(sessions: Any) -> None:
+    started = asyncio.Event()
+
+    async def long(payload: dict[str, Any], attempt: Attempt) -> None:
+        started.set()
+        await asyncio.sleep(30)
+
+    await _add(sessions, kind="long")
+    running = asyncio.create_task(run_due_job(sessions, {"long": long}, POLICY))
+    await started.wait()
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    [job] = await _jobs(sessions)
+    assert (job.state, job.attempts) == (JobState.PENDING, 0)
+    assert job.run_after <= utcnow()

@@ -7,6 +7,7 @@ dead grants asking to reconnect (never a meeting at another provider), a connect
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -15,6 +16,8 @@ import httpx
 import pytest
 
 from backend.models import UserConnection
+from backend.providers.base import ErrorKind, ProviderError
+from backend.providers.teams import TeamsConfig, TeamsProvider
 from backend.security import TokenCipher
 from tests.integration.conftest import MakeUser
 from tests.support import google
@@ -141,20 +144,47 @@ def test_a_dead_grant_asks_to_reconnect_and_no_meeting_is_made_anywhere(
     assert anna.api.post("", json=_new("after-reconnect")).status_code == 201
 
 
-def test_teams_refresh_asking_for_scopes_never_granted_is_consent_required(
+def test_a_teams_connect_without_the_online_meetings_permission_is_refused(
     live: LiveServers, make_extension_user: MakeUser
 ) -> None:
     set_up_company(live, TEAMS)
     anna = make_extension_user("anna")
     consent_page = anna.browser.get(f"{live.backend_url}/connect", follow_redirects=True)
-    narrowed = _with_query(str(consent_page.url), scope="User.Read offline_access")  # OnlineMeetings not granted
-    assert anna.browser.get(str(TEAMS.consent(live, narrowed, "anna@demo.example"))).status_code == 200
-    _expire_users_access(live)
+    narrowed = _with_query(str(consent_page.url), scope="User.Read offline_access")
 
-    refused = anna.api.post("", json=_new())
+    result = anna.browser.get(str(TEAMS.consent(live, narrowed, "carla@demo.example")))
 
-    assert (refused.status_code, refused.json()["error"]) == (409, "connect_needed")
-    assert TEAMS.held(live) == []
+    assert result.status_code == 400
+    assert "permission to create online meetings was not granted" in page_text(result)
+    assert rows(live.settings, UserConnection) == []
+
+
+def test_a_teams_refresh_answered_consent_required_asks_to_reconnect(live: LiveServers) -> None:
+    """A grant without OnlineMeetings.ReadWrite (taken at the emulator directly): our refresh asks for it."""
+    settings = live.settings
+    assert settings.teams_client_secret is not None
+    adapter = TeamsProvider(
+        TeamsConfig(settings.teams_login_url, settings.teams_graph_url, settings.teams_client_id,
+                    settings.teams_client_secret.get_secret_value()),
+        httpx.AsyncClient(),
+    )  # fmt: skip
+    verifier = "v" * 64
+    url = adapter.authorization_url(
+        redirect_uri=settings.connect_callback_url("teams"), state="s", code_verifier=verifier
+    )
+    back = TEAMS.consent(live, _with_query(url, scope="User.Read offline_access"), "dag@demo.example")
+    token = httpx.post(
+        f"{settings.teams_login_url}/organizations/oauth2/v2.0/token",
+        data={"grant_type": "authorization_code", "code": back.params["code"], "code_verifier": verifier,
+              "redirect_uri": settings.connect_callback_url("teams"), "client_id": settings.teams_client_id,
+              "client_secret": settings.teams_client_secret.get_secret_value()},
+    ).json()  # fmt: skip
+
+    with pytest.raises(ProviderError) as refused:
+        asyncio.run(adapter.refresh(token["refresh_token"]))
+
+    assert refused.value.kind is ErrorKind.GRANT_REVOKED
+    assert 65001 in refused.value.detail["codes"]
 
 
 @pytest.mark.parametrize(

@@ -50,3 +50,12 @@ def test_a_removed_participant_is_cancelled_and_a_gone_appointment_cancels_every
     assert plan_deliveries(None, [], sent) == [Delivery("a@x.example", CANCEL, 1), Delivery("b@x.example", CANCEL, 1)]
     cancelled = {**sent, "b@x.example": _sent("b@x.example", CANCEL, 1, None)}
     assert plan_deliveries(None, [], cancelled) == [Delivery("a@x.example", CANCEL, 2)]
+
+
+def test_a_participant_invited_again_after_a_cancellation_gets_a_higher_sequence() -> None:
+    sent = {
+        "a@x.example": _sent("a@x.example", CANCEL, 1, None),
+        "b@x.example": _sent("b@x.example", REQUEST, 0),
+    }
+    plan = plan_deliveries(OCCASION, [("a@x.example", True), ("b@x.example", True)], sent)
+    assert plan == [Delivery("a@x.example", REQUEST, 2)]

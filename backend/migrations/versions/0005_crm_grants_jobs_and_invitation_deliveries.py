@@ -49,6 +49,8 @@ def upgrade() -> None:
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.create_index('ix_job_due', ['state', 'run_after'], unique=False)
         batch_op.create_index(batch_op.f('ix_job_key'), ['key'], unique=False)
+        batch_op.create_index('uq_job_running_key', ['key'], unique=True,
+                              sqlite_where=sa.text("state = 'running'"), postgresql_where=sa.text("state = 'running'"))
 
     op.create_table('invitation_delivery',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -73,6 +75,7 @@ def downgrade() -> None:
 
     op.drop_table('invitation_delivery')
     with op.batch_alter_table('job', schema=None) as batch_op:
+        batch_op.drop_index('uq_job_running_key')
         batch_op.drop_index(batch_op.f('ix_job_key'))
         batch_op.drop_index('ix_job_due')
 
