@@ -89,7 +89,10 @@ def check_template(template: str) -> None:
 
 
 def render(template: str, values: InvitationValues) -> str:
-    """The invitation text (plain text). The template must have passed check_template."""
+    """The invitation text (plain text). The template must have passed check_template.
+
+    A line whose variables are all empty is left out ("Passcode: {passcode}" for a meeting without a passcode).
+    """
     text = values.as_text()
 
     def substitute(match: re.Match[str]) -> str:
@@ -98,7 +101,11 @@ def render(template: str, values: InvitationValues) -> str:
             return piece[0]
         return text[name.strip()] if name is not None else piece
 
-    return _PIECE.sub(substitute, template)
+    def empty(line: str) -> bool:
+        names = [m.group(1).strip() for m in _PIECE.finditer(line) if m.group(1) is not None]
+        return bool(names) and not any(text[name] for name in names)
+
+    return "\n".join(_PIECE.sub(substitute, line) for line in template.split("\n") if not empty(line))
 
 
 def sample_values() -> InvitationValues:

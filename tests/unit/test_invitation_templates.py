@@ -53,3 +53,14 @@ def test_html_stays_text() -> None:
     check_template("<script>alert(1)</script> {burl}")
 
     assert render("<b>{title}</b>", VALUES) == "<b>Kick-off</b>"  # plain text; pages escape it when showing it
+
+
+def test_a_line_whose_variables_are_all_empty_is_left_out() -> None:
+    from dataclasses import replace
+
+    without_passcode = replace(VALUES, passcode="")
+
+    text = render("Join: {burl}\nPasscode: {passcode}\n\nThanks", without_passcode)
+
+    assert text == "Join: https://zoom.us/j/1?pwd=x\n\nThanks"
+    assert render("Passcode: {passcode}", VALUES).startswith("Passcode: ")
