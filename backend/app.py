@@ -28,11 +28,11 @@ from backend.models import ProviderKind
 from backend.providers.base import ProviderError, VideoProvider
 from backend.providers.registry import build_providers
 from backend.security import ExtensionTokens, TokenCipher, derive_key
-from backend.services import invitation_mail
+from backend.services import crm_events, invitation_mail
 from backend.services.configuration import ConfigurationError
 from backend.services.invitation_mail import MailCollaborators
 from backend.services.jobs import RetryPolicy, run_worker
-from backend.services.meetings import MeetingNotFound
+from backend.services.meetings import Collaborators, MeetingNotFound
 from backend.services.tokens import ReconnectNeeded
 from backend.settings import Settings
 from backend.web import auth, connect, errors, selfservice
@@ -90,12 +90,16 @@ def create_app(settings: Settings) -> Litestar:
 
     @asynccontextmanager
     async def job_worker(app: Litestar) -> AsyncIterator[None]:
-        # The outbox's worker: runs due jobs (invitation e-mails) in the background of this process.
+        # The outbox's worker: runs due jobs (invitation e-mails, following the CRM) in the background of this process.
         mail = MailCollaborators(
             sessions=app.state.sessions, signin=app.state.superoffice, cipher=cipher, http=app.state.http,
             server=mail_server(settings), sender=settings.smtp_from,
         )  # fmt: skip
-        functions = {invitation_mail.JOB_KIND: invitation_mail.job_function(mail)}
+        meetings = Collaborators(sessions=app.state.sessions, adapters=app.state.providers, cipher=cipher)
+        functions = {
+            invitation_mail.JOB_KIND: invitation_mail.job_function(mail),
+            crm_events.JOB_KIND: crm_events.job_function(meetings),
+        }
         policy = RetryPolicy(first_wait_seconds=settings.job_retry_seconds, max_attempts=settings.job_max_attempts)
         worker = asyncio.create_task(
             run_worker(app.state.sessions, functions, policy, poll_seconds=settings.job_poll_seconds)

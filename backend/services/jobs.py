@@ -59,13 +59,22 @@ class RetryPolicy:
 
 
 async def enqueue(
-    db: AsyncSession, *, kind: str, key: str, payload: dict[str, Any], tenant_id: int | None = None
+    db: AsyncSession,
+    *,
+    kind: str,
+    key: str,
+    payload: dict[str, Any],
+    tenant_id: int | None = None,
+    replace_payload: bool = False,
 ) -> Job | None:
     """Add a job to the caller's transaction; None when a job with the same key is already waiting to run (that one
-    then runs as soon as it can, with fresh attempts: it will see this change too)."""
+    then runs as soon as it can, with fresh attempts: it will see this change too, or with ``replace_payload`` it
+    takes this payload instead of its own)."""
     waiting = (await db.exec(select(Job).where(Job.key == key, Job.state == JobState.PENDING))).first()
     if waiting is not None:
         waiting.attempts, waiting.run_after, waiting.updated_at = 0, utcnow(), utcnow()
+        if replace_payload:
+            waiting.payload = payload
         db.add(waiting)
         return None
     job = Job(kind=kind, key=key, payload=payload, tenant_id=tenant_id)

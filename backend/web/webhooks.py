@@ -20,9 +20,8 @@ from litestar.status_codes import (
 from backend.crm.webhooks import CrmWebhookRejected, read_appointment_event
 from backend.models import ProviderKind
 from backend.providers.base import ProviderDeauthorized, WebhookChallenge, WebhookRejected
-from backend.services.crm_events import follow_appointment
+from backend.services.crm_events import appointment_event
 from backend.services.deauthorization import holder_of_token, provider_deauthorized
-from backend.services.meetings import Collaborators
 from backend.services.webhook_receipts import ReplayedDelivery, record_delivery
 from backend.web.dependencies import AppSettings, Cipher, DbSession, Providers
 
@@ -92,7 +91,6 @@ async def superoffice_webhook(
         await record_delivery(db_session, "superoffice", event.event_id)
     except ReplayedDelivery:
         return Response({"status": "duplicate"})  # a retry of one we handled: SuperOffice may stop now
-    deps = Collaborators(sessions=state.sessions, adapters=providers, cipher=cipher)
-    outcome = await follow_appointment(db_session, event, deps)
+    outcome = await appointment_event(db_session, event)
     log.info("appointment %s %s: %s", event.appointment_id, event.kind, outcome)
     return Response({"status": "ok"})

@@ -20,7 +20,7 @@ from tests.support.extension_api import ExtensionUser
 from tests.support.live import LiveServers
 from tests.support.rows import rows
 from tests.support.waiting import eventually
-from tests.support.zoom import held_meetings, set_up_company_zoom
+from tests.support.zoom import arm, held_meetings, set_up_company_zoom
 
 START = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
 
@@ -128,3 +128,20 @@ def test_a_retried_event_is_acted_on_once(live: LiveServers, anna: ExtensionUser
 
     assert first.json() == {"status": "ok"}
     assert again.json() == {"status": "duplicate"}
+
+
+def test_a_move_while_zoom_is_down_is_followed_when_zoom_is_back(live: LiveServers, anna: ExtensionUser) -> None:
+    meeting = _meeting(anna)
+    appointment = _appointment(live, anna, meeting["join_url"])
+    eventually(lambda: _attached(live, appointment["AppointmentId"]))
+    later = START + timedelta(days=2)
+    arm(live, "server_error", count=4)  # more than one attempt's own retries: the follow-up job must try again
+
+    moved = {**appointment, "StartDate": later.isoformat(), "EndDate": (later + timedelta(hours=1)).isoformat()}
+    url = f"{live.sandbox_url}/Cust12345/api/v1/Appointment/{appointment['AppointmentId']}"
+    assert anna.browser.put(url, json=moved).status_code == 200
+
+    eventually(
+        lambda: [m for m in held_meetings(live) if m["start_time"] == later.strftime("%Y-%m-%dT%H:%M:%SZ")],
+        timeout=20,
+    )
