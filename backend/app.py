@@ -28,7 +28,7 @@ from backend.models import ProviderKind
 from backend.providers.base import ProviderError, VideoProvider
 from backend.providers.registry import build_providers
 from backend.security import ExtensionTokens, TokenCipher, derive_key
-from backend.services import crm_events, invitation_mail
+from backend.services import crm_events, crm_writeback, invitation_mail
 from backend.services.configuration import ConfigurationError
 from backend.services.invitation_mail import MailCollaborators
 from backend.services.jobs import RetryPolicy, run_worker
@@ -99,6 +99,7 @@ def create_app(settings: Settings) -> Litestar:
         functions = {
             invitation_mail.JOB_KIND: invitation_mail.job_function(mail),
             crm_events.JOB_KIND: crm_events.job_function(meetings),
+            crm_writeback.JOB_KIND: crm_writeback.job_function(mail.crm),
         }
         policy = RetryPolicy(first_wait_seconds=settings.job_retry_seconds, max_attempts=settings.job_max_attempts)
         worker = asyncio.create_task(

@@ -14,6 +14,9 @@ import httpx
 
 from backend.crm.superoffice import CrmUnavailable
 
+URL_LIMIT, ID_LIMIT = 2000, 100
+"""The appointment's ``join_videomeet_url`` and ``centralservice_videomeet_id`` columns."""
+
 
 class AppointmentGone(Exception):
     """The appointment no longer exists (404)."""
@@ -21,6 +24,10 @@ class AppointmentGone(Exception):
 
 class CrmAccessRefused(Exception):
     """SuperOffice refused the access token (401/403)."""
+
+
+class AppointmentChangedMeanwhile(Exception):
+    """A JSON Patch ``test`` failed (409): the appointment no longer holds what we expected."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,42 @@ async def read_appointment(
         return _appointment(response.json())
     except (ValueError, KeyError, TypeError) as error:
         raise CrmUnavailable("SuperOffice's answer was not an appointment") from error
+
+
+async def write_video_meeting(
+    http: httpx.AsyncClient,
+    webapi_url: str,
+    access_token: str,
+    appointment_id: int,
+    *,
+    join_url: str,
+    meeting_id: str,
+    only_if_url: str | None = None,
+) -> None:
+    """Set (or, with empty values, blank) the appointment's ``JoinVideomeetUrl`` and ``CentralserviceVideomeetId``
+    with a JSON Patch, so the CRM record itself knows its meeting. ``only_if_url``: change nothing unless the
+    appointment still holds that link (a ``test`` operation; AppointmentChangedMeanwhile otherwise)."""
+    operations: list[dict[str, Any]] = []
+    if only_if_url is not None:
+        operations.append({"op": "test", "path": "/JoinVideomeetUrl", "value": only_if_url})
+    operations += [
+        {"op": "replace", "path": "/JoinVideomeetUrl", "value": join_url[:URL_LIMIT]},
+        {"op": "replace", "path": "/CentralserviceVideomeetId", "value": meeting_id[:ID_LIMIT]},
+    ]
+    url = f"{webapi_url.rstrip('/')}/v1/Appointment/{appointment_id}"
+    headers = {"Authorization": f"Bearer {access_token}", "Accept": "application/json"}
+    try:
+        response = await http.patch(url, json=operations, headers=headers)
+    except httpx.HTTPError as error:
+        raise CrmUnavailable(f"SuperOffice could not be reached ({type(error).__name__})") from error
+    if response.status_code == 404:
+        raise AppointmentGone(str(appointment_id))
+    if response.status_code == 409:
+        raise AppointmentChangedMeanwhile(_error_message(response))
+    if response.status_code in (401, 403):
+        raise CrmAccessRefused(_error_message(response))
+    if response.status_code != 200:
+        raise CrmUnavailable(f"SuperOffice answered {response.status_code}: {_error_message(response)}")
 
 
 def _appointment(entity: dict[str, Any]) -> CrmAppointment:

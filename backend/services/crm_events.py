@@ -24,6 +24,7 @@ from backend.providers.base import ErrorKind, ProviderError
 from backend.security import ExtensionIdentity
 from backend.services import jobs
 from backend.services.configuration import ConfigurationError
+from backend.services.crm_writeback import writeback_due
 from backend.services.invitation_mail import invitations_due
 from backend.services.jobs import Attempt, RetryLater
 from backend.services.meetings import (
@@ -49,6 +50,8 @@ async def appointment_event(db: AsyncSession, event: AppointmentEvent) -> str:
     attached = await meetings_for_appointments(db, who, [event.appointment_id])
     if not attached and event.kind != "deleted":
         attached = await _attach_by_link(db, who, event)
+        for meeting in attached:  # the appointment gets to know its meeting (JoinVideomeetUrl)
+            await writeback_due(db, meeting)
     if not attached:
         await db.commit()
         return "no meeting"

@@ -6,16 +6,23 @@ harm and need no lock (unlike Zoom's, see ``services/tokens``).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
+import httpx
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.crm.appointments import CrmAccessRefused
 from backend.crm.superoffice import CrmGrantRefused, CrmTokens, SuperOfficeSignIn
 from backend.models import CrmGrant, utcnow
 from backend.security import TokenCipher
 
 REFRESH_MARGIN = timedelta(minutes=2)
+T = TypeVar("T")
 
 
 class CrmGrantMissing(Exception):
@@ -69,3 +76,31 @@ async def crm_access_token(
 async def _grant(db: AsyncSession, tenant_id: int, associate_id: int) -> CrmGrant | None:
     statement = select(CrmGrant).where(CrmGrant.tenant_id == tenant_id, CrmGrant.associate_id == associate_id)
     return (await db.exec(statement)).first()
+
+
+@dataclass(frozen=True)
+class CrmAccess:
+    """Calling SuperOffice's WebAPI as one of its users, in the background (jobs)."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    signin: SuperOfficeSignIn
+    cipher: TokenCipher
+    http: httpx.AsyncClient
+
+    async def as_user(
+        self, tenant_id: int, associate_id: int, call: Callable[[httpx.AsyncClient, str], Awaitable[T]]
+    ) -> T:
+        """``call(http, access_token)``; a token SuperOffice refuses is refreshed once. CrmGrantMissing when we hold
+        no working sign-in of the user, CrmAccessRefused when SuperOffice refuses even a fresh token."""
+        refused = None
+        for _ in range(2):
+            async with self.sessions() as db:
+                token = await crm_access_token(
+                    db, self.signin, self.cipher, tenant_id=tenant_id, associate_id=associate_id, now=utcnow(),
+                    refused=refused,
+                )  # fmt: skip
+            try:
+                return await call(self.http, token)
+            except CrmAccessRefused:
+                refused = token
+        raise CrmAccessRefused("SuperOffice refused this user's sign-in")

@@ -44,7 +44,7 @@ from backend.security import TokenCipher
 from backend.services import audit, invitations, jobs
 from backend.services.audit import Actor
 from backend.services.calendar_files import CalendarInvitation, invitation_ics, meeting_uid
-from backend.services.crm_grants import CrmGrantMissing, crm_access_token
+from backend.services.crm_grants import CrmAccess, CrmGrantMissing
 from backend.services.jobs import Attempt, RetryLater
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,10 @@ class MailCollaborators:
     server: MailServer | None
     sender: str
     """The From address (``Name <address>``)."""
+
+    @property
+    def crm(self) -> CrmAccess:
+        return CrmAccess(self.sessions, self.signin, self.cipher, self.http)
 
 
 @dataclass(frozen=True)
@@ -198,20 +202,15 @@ async def _send_invitations(deps: MailCollaborators, meeting_id: uuid.UUID, atte
 
 async def _appointment(deps: MailCollaborators, tenant: Tenant, meeting: Meeting) -> CrmAppointment | None:
     assert tenant.id is not None and meeting.appointment_id is not None
-    refused = None
-    for _ in range(2):  # a token SuperOffice refuses is refreshed once
-        async with deps.sessions() as db:
-            token = await crm_access_token(
-                db, deps.signin, deps.cipher, tenant_id=tenant.id, associate_id=meeting.associate_id,
-                now=utcnow(), refused=refused,
-            )  # fmt: skip
+    appointment_id = meeting.appointment_id
+
+    async def read(http: httpx.AsyncClient, token: str) -> CrmAppointment | None:
         try:
-            return await read_appointment(deps.http, tenant.webapi_url, token, meeting.appointment_id)
+            return await read_appointment(http, tenant.webapi_url, token, appointment_id)
         except AppointmentGone:
             return None
-        except CrmAccessRefused:
-            refused = token
-    raise CrmAccessRefused("SuperOffice refused this user's sign-in")
+
+    return await deps.crm.as_user(tenant.id, meeting.associate_id, read)
 
 
 def _occasion(meeting: Meeting, appointment: CrmAppointment | None) -> Occasion | None:

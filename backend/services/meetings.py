@@ -25,6 +25,7 @@ from backend.providers.catalogue import display_name
 from backend.security import ExtensionIdentity, TokenCipher
 from backend.services import tokens
 from backend.services.connections import active_company_provider, user_connection
+from backend.services.crm_writeback import writeback_due
 from backend.services.invitation_mail import invitations_due
 from backend.services.tokens import ReconnectNeeded, reconnect_message
 
@@ -191,6 +192,7 @@ async def remove_meeting(db: AsyncSession, who: ExtensionIdentity, meeting_id: u
     db.add(meeting)
     if meeting.appointment_id is not None:
         await invitations_due(db, meeting)  # whoever was invited is told that the meeting is cancelled
+        await writeback_due(db, meeting)  # and the appointment forgets the link
     await db.commit()
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from backend.models import Meeting, MeetingState
+from backend.models import Job, Meeting, MeetingState
 from tests.integration.conftest import MakeUser
 from tests.support.extension_api import ExtensionUser
 from tests.support.live import LiveServers
@@ -145,3 +145,41 @@ def test_a_move_while_zoom_is_down_is_followed_when_zoom_is_back(live: LiveServe
         lambda: [m for m in held_meetings(live) if m["start_time"] == later.strftime("%Y-%m-%dT%H:%M:%SZ")],
         timeout=20,
     )
+
+
+def _crm_appointment(live: LiveServers, anna: ExtensionUser, appointment_id: int) -> dict[str, Any]:
+    return anna.browser.get(f"{live.sandbox_url}/Cust12345/api/v1/Appointment/{appointment_id}").json()
+
+
+def test_the_crm_appointment_learns_its_meeting_and_forgets_it_when_removed(
+    live: LiveServers, anna: ExtensionUser
+) -> None:
+    meeting = _meeting(anna)
+    appointment = _appointment(live, anna, meeting["join_url"])
+    number = meeting["join_url"].split("/j/")[1].split("?")[0]
+
+    written = eventually(
+        lambda: _crm_appointment(live, anna, appointment["AppointmentId"])["JoinVideomeetUrl"] and
+        _crm_appointment(live, anna, appointment["AppointmentId"])
+    )  # fmt: skip
+    assert written["JoinVideomeetUrl"] == meeting["join_url"]
+    assert written["CentralserviceVideomeetId"] == number
+
+    assert anna.api.delete(f"/{meeting['id']}").status_code == 204
+
+    eventually(lambda: _crm_appointment(live, anna, appointment["AppointmentId"])["JoinVideomeetUrl"] == "")
+    assert _crm_appointment(live, anna, appointment["AppointmentId"])["CentralserviceVideomeetId"] == ""
+
+
+def test_a_link_someone_else_put_on_the_appointment_is_not_wiped(live: LiveServers, anna: ExtensionUser) -> None:
+    meeting = _meeting(anna)
+    appointment = _appointment(live, anna, meeting["join_url"])
+    eventually(lambda: _crm_appointment(live, anna, appointment["AppointmentId"])["JoinVideomeetUrl"])
+    url = f"{live.sandbox_url}/Cust12345/api/v1/Appointment/{appointment['AppointmentId']}"
+    other = "https://meet.example/other-room"
+    assert anna.browser.patch(url, json={"JoinVideomeetUrl": other}).status_code == 200
+
+    assert anna.api.delete(f"/{meeting['id']}").status_code == 204
+
+    eventually(lambda: not [job for job in rows(live.settings, Job) if job.kind == "write_meeting_to_crm"])
+    assert _crm_appointment(live, anna, appointment["AppointmentId"])["JoinVideomeetUrl"] == other

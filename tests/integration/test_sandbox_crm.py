@@ -238,3 +238,22 @@ async def test_appointments_outlive_a_restart(tmp_path: Path) -> None:
 
     assert response.status_code == 200
     assert response.json()["Title"] == "Quarterly review"
+
+
+async def test_patch_takes_json_patch_with_test_and_merge_patch(crm: AsyncTestClient[Litestar]) -> None:
+    await _signed_in(crm, "anna")
+    created = await _create(crm)
+    url = f"/Cust12345/api/v1/Appointment/{created['AppointmentId']}"
+
+    patched = await crm.patch(url, json=[{"op": "replace", "path": "/joinvideomeeturl", "value": "https://x/j/1"}])
+    merged = await crm.patch(url, json={"CentralserviceVideomeetId": "1"})
+    failed_test = await crm.patch(url, json=[{"op": "test", "path": "/JoinVideomeetUrl", "value": "https://y"},
+                                             {"op": "replace", "path": "/Title", "value": "changed"}])  # fmt: skip
+    unknown = await crm.patch(url, json={"NoSuchField": 1})
+
+    assert patched.status_code == 200 and patched.json()["JoinVideomeetUrl"] == "https://x/j/1"
+    assert merged.json()["CentralserviceVideomeetId"] == "1"
+    assert failed_test.status_code == 409 and failed_test.json()["ErrorType"] == "SoConflictException"
+    assert unknown.status_code == 400
+    kept = (await crm.get(url)).json()
+    assert (kept["Title"], kept["Participants"][0]["EmailAddress"]) == ("Quarterly review", "kari@customer.example")

@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from litestar import Request, Response, delete, get, post, put
+from litestar import Request, Response, delete, get, patch, post, put
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.params import FromPath
@@ -16,6 +16,7 @@ from litestar.status_codes import (
     HTTP_401_UNAUTHORIZED,
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
+    HTTP_409_CONFLICT,
 )
 
 from backend.sandbox.superoffice.demo_world import DemoAssociate
@@ -127,6 +128,60 @@ async def replace_appointment(
     return _notifying(state, "activity.changed", saved, changed_columns(stored, saved))
 
 
+@patch(BASE + "/{appointment_id:int}")
+async def patch_appointment(
+    request: Request[Any, Any, Any], state: State, context_id: FromPath[str], appointment_id: FromPath[int]
+) -> Response[Any]:
+    """JSON Patch (RFC 6902: add, replace, remove, test; paths case-insensitive) or JSON Merge Patch (an object)."""
+    associate = _caller(request, context_id)
+    stored = _existing(state.appointments, context_id, appointment_id)
+    entity = to_entity(stored)
+    body = await _entity_body(request)
+    if isinstance(body, dict):
+        _merge(entity, body)
+    elif isinstance(body, list):
+        for operation in body:
+            _apply(entity, operation)
+    else:
+        raise SuperOfficeError(HTTP_400_BAD_REQUEST, "SoArgumentException", "Send a JSON Patch list or an object.")
+    appointment = _parse(entity, associate)
+    saved = state.appointments.save(
+        replace(appointment, appointment_id=appointment_id, associate_id=stored.associate_id)
+    )
+    return _notifying(state, "activity.changed", saved, changed_columns(stored, saved))
+
+
+def _field(entity: dict[str, Any], name: str) -> str:
+    """The entity's own spelling of a field named in any case; an unknown field is the client's error."""
+    for known in entity:
+        if known.lower() == name.lower():
+            return known
+    raise SuperOfficeError(HTTP_400_BAD_REQUEST, "SoArgumentException", f"AppointmentEntity has no field {name}.")
+
+
+def _merge(entity: dict[str, Any], changes: dict[str, Any]) -> None:
+    for name, value in changes.items():
+        entity[_field(entity, name)] = value
+
+
+def _apply(entity: dict[str, Any], operation: Any) -> None:
+    if not isinstance(operation, dict) or not str(operation.get("path", "")).startswith("/"):
+        raise SuperOfficeError(HTTP_400_BAD_REQUEST, "SoArgumentException", "Each operation needs op and path.")
+    op, path = operation.get("op"), str(operation["path"])[1:]
+    if "/" in path:
+        raise SuperOfficeError(HTTP_400_BAD_REQUEST, "SoArgumentException", "Only top-level fields can be patched.")
+    name = _field(entity, path)
+    if op in ("add", "replace"):
+        entity[name] = operation.get("value")
+    elif op == "remove":
+        entity[name] = "" if isinstance(entity[name], str) else None
+    elif op == "test":
+        if entity[name] != operation.get("value"):
+            raise SuperOfficeError(HTTP_409_CONFLICT, "SoConflictException", f"The test of {path} failed.")
+    else:
+        raise SuperOfficeError(HTTP_400_BAD_REQUEST, "SoArgumentException", f"Unknown JSON Patch op {op!r}.")
+
+
 @delete(BASE + "/{appointment_id:int}", status_code=200)  # the 204 is built below, with its webhook
 async def delete_appointment(
     request: Request[Any, Any, Any], state: State, context_id: FromPath[str], appointment_id: FromPath[int]
@@ -151,4 +206,11 @@ async def current_principal(request: Request[Any, Any, Any], context_id: FromPat
     }
 
 
-ROUTES = [current_principal, get_appointment, create_appointment, replace_appointment, delete_appointment]
+ROUTES = [
+    current_principal,
+    get_appointment,
+    create_appointment,
+    replace_appointment,
+    patch_appointment,
+    delete_appointment,
+]
