@@ -98,7 +98,7 @@ def create_app(settings: Settings) -> Litestar:
         meetings = Collaborators(sessions=app.state.sessions, adapters=app.state.providers, cipher=cipher)
         functions = {
             invitation_mail.JOB_KIND: invitation_mail.job_function(mail),
-            crm_events.JOB_KIND: crm_events.job_function(meetings),
+            crm_events.JOB_KIND: crm_events.job_function(meetings, mail.crm),
             crm_writeback.JOB_KIND: crm_writeback.job_function(mail.crm),
         }
         policy = RetryPolicy(first_wait_seconds=settings.job_retry_seconds, max_attempts=settings.job_max_attempts)

@@ -6,7 +6,8 @@ are followed at the provider, whichever client made them.
 
 SuperOffice wants a fast answer and gives up after three tries within seconds, so the webhook only records what is
 due (the outbox, in one transaction): the invitation e-mails, and a job that brings the provider's meeting in step.
-That job retries while the provider is busy or down; the latest event of an appointment is the one followed.
+That job retries while the provider is busy or down, and follows the appointment as the WebAPI has it then
+(webhooks can arrive out of order).
 """
 
 from __future__ import annotations
@@ -15,15 +16,19 @@ import logging
 from datetime import datetime
 from typing import Any
 
+import httpx
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.crm.appointments import AppointmentGone, CrmAccessRefused, CrmAppointment, read_appointment
+from backend.crm.superoffice import CrmUnavailable
 from backend.crm.webhooks import AppointmentEvent
 from backend.models import Meeting, MeetingState, Tenant
 from backend.providers.base import ErrorKind, ProviderError
 from backend.security import ExtensionIdentity
 from backend.services import jobs
 from backend.services.configuration import ConfigurationError
+from backend.services.crm_grants import CrmAccess, CrmGrantMissing
 from backend.services.crm_writeback import writeback_due
 from backend.services.invitation_mail import invitations_due
 from backend.services.jobs import Attempt, RetryLater
@@ -71,22 +76,30 @@ async def appointment_event(db: AsyncSession, event: AppointmentEvent) -> str:
     return f"{len(attached)} meeting(s) to follow"
 
 
-def job_function(deps: Collaborators) -> jobs.JobFunction:
+def job_function(deps: Collaborators, crm: CrmAccess) -> jobs.JobFunction:
     async def follow(payload: dict[str, Any], attempt: Attempt) -> None:
         async with deps.sessions() as db:
-            outcome = await follow_appointment(db, payload, deps)
+            outcome = await follow_appointment(db, payload, deps, crm)
         log.info("appointment %s %s: %s", payload["appointment_id"], payload["kind"], outcome)
 
     return follow
 
 
-async def follow_appointment(db: AsyncSession, payload: dict[str, Any], deps: Collaborators) -> str:
-    """Bring the provider's meetings of one appointment in step with it; RetryLater while the provider is away."""
+async def follow_appointment(
+    db: AsyncSession, payload: dict[str, Any], deps: Collaborators, crm: CrmAccess | None = None
+) -> str:
+    """Bring the provider's meetings of one appointment in step with it; RetryLater while the provider is away.
+
+    Webhooks can arrive out of order (each is sent on its own, and retried), so the appointment as it is now is read
+    from the WebAPI as its owner; only when we hold no sign-in of the owner is the event's own copy used.
+    """
     tenant = await db.get(Tenant, payload["tenant_id"])
     if tenant is None:
         return "ignored: the company is gone"
     who = ExtensionIdentity(payload["tenant_id"], payload["associate_id"], tenant.context_id, tenant.company_name)
     attached = await meetings_for_appointments(db, who, [payload["appointment_id"]])
+    if attached and payload["kind"] != "deleted" and crm is not None:
+        payload = await _as_it_is_now(crm, tenant, payload)
     try:
         if payload["kind"] == "deleted":
             for meeting in attached:
@@ -119,6 +132,21 @@ async def _attach_by_link(db: AsyncSession, who: ExtensionIdentity, event: Appoi
         meeting.appointment_id = event.appointment_id
         db.add(meeting)
     return found  # committed by the caller, with the jobs
+
+
+async def _as_it_is_now(crm: CrmAccess, tenant: Tenant, payload: dict[str, Any]) -> dict[str, Any]:
+    async def read(http: httpx.AsyncClient, token: str) -> CrmAppointment:
+        return await read_appointment(http, tenant.webapi_url, token, payload["appointment_id"])
+
+    try:
+        now = await crm.as_user(payload["tenant_id"], payload["associate_id"], read)
+    except AppointmentGone:
+        return {**payload, "kind": "deleted"}
+    except (CrmGrantMissing, CrmAccessRefused):
+        return payload  # the event's copy is all we have
+    except CrmUnavailable as error:
+        raise RetryLater(str(error)) from error
+    return {**payload, "start": now.start.isoformat(), "end": now.end.isoformat(), "title": now.title}
 
 
 def _payload(tenant_id: int, event: AppointmentEvent) -> dict[str, Any]:

@@ -183,3 +183,28 @@ def test_a_link_someone_else_put_on_the_appointment_is_not_wiped(live: LiveServe
 
     eventually(lambda: not [job for job in rows(live.settings, Job) if job.kind == "write_meeting_to_crm"])
     assert _crm_appointment(live, anna, appointment["AppointmentId"])["JoinVideomeetUrl"] == other
+
+
+def test_an_older_change_arriving_late_does_not_move_the_meeting_back(live: LiveServers, anna: ExtensionUser) -> None:
+    meeting = _meeting(anna)
+    appointment = _appointment(live, anna, meeting["join_url"])
+    eventually(lambda: _attached(live, appointment["AppointmentId"]))
+    later = START + timedelta(days=3)
+    moved = {**appointment, "StartDate": later.isoformat(), "EndDate": (later + timedelta(hours=1)).isoformat()}
+    url = f"{live.sandbox_url}/Cust12345/api/v1/Appointment/{appointment['AppointmentId']}"
+    assert anna.browser.put(url, json=moved).status_code == 200
+    at_later = later.strftime("%Y-%m-%dT%H:%M:%SZ")
+    eventually(lambda: [m for m in held_meetings(live) if m["start_time"] == at_later])
+    eventually(lambda: not [job for job in rows(live.settings, Job) if job.kind == "follow_appointment"])
+
+    stale = {"EventId": str(uuid.uuid4()), "Timestamp": datetime.now(UTC).isoformat(), "Event": "activity.changed",
+             "PrimaryKey": appointment["AppointmentId"], "Entity": "activity", "ContextIdentifier": "Cust12345",
+             "ChangedByAssociateId": 2,
+             "FieldValues": {"appointment_id": appointment["AppointmentId"], "associate_id": 2,
+                             "title": "Kick-off", "do_by": START.isoformat(),
+                             "endDate": (START + timedelta(hours=1)).isoformat()}}  # fmt: skip
+    raw, headers = _signed(live, stale)
+    assert httpx.post(f"{live.backend_url}/webhooks/superoffice", content=raw, headers=headers).status_code == 200
+
+    eventually(lambda: not [job for job in rows(live.settings, Job) if job.kind == "follow_appointment"])
+    assert [m["start_time"] for m in held_meetings(live)] == [at_later]
