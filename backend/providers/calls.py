@@ -7,13 +7,14 @@ safe (reads, PATCH, DELETE; a create only when the provider says it did nothing,
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-from backend.providers.base import ErrorKind, ProviderError
+from backend.providers.base import ErrorKind, Grant, ProviderError
 
 MAX_ATTEMPTS = 3
 LONGEST_WAIT_SECONDS = 5.0
@@ -110,3 +111,43 @@ async def call(
                 raise failure(provider_name, response)
             return response
     raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
+
+
+async def bearer_call(
+    provider_name: str,
+    http: httpx.AsyncClient,
+    method: str,
+    url: str,
+    access_token: str,
+    *,
+    refused: Callable[[httpx.Response], ProviderError],
+    json: Any = None,
+    idempotent: bool = True,
+) -> httpx.Response:
+    """An API call with the user's access token (see :func:`call`); a 4xx answer raises ``refused(response)``."""
+    headers = {"Authorization": f"Bearer {access_token}"}
+    response = await call(
+        provider_name, lambda: http.request(method, url, json=json, headers=headers), idempotent=idempotent
+    )
+    if response.status_code >= 400:
+        raise refused(response)
+    return response
+
+
+def json_object(response: httpx.Response) -> dict[str, Any]:
+    """The answer's JSON object; empty when the body is not one (providers' error pages, empty bodies)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def grant_from(body: dict[str, Any]) -> Grant:
+    """The Grant in an OAuth token endpoint's answer (RFC 6749 section 5.1); no refresh token when none came."""
+    return Grant(
+        access_token=body["access_token"],
+        refresh_token=body.get("refresh_token"),
+        expires_at=datetime.now(UTC) + timedelta(seconds=int(body.get("expires_in", 3599))),
+        scope=str(body.get("scope", "")),
+    )

@@ -15,7 +15,7 @@ import hashlib
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -39,7 +39,7 @@ from backend.providers.base import (
     ProviderMeeting,
     WebhookRejected,
 )
-from backend.providers.calls import call
+from backend.providers.calls import bearer_call, call, grant_from, json_object
 
 NAME = "Google Meet"
 MEET_SCOPE = "https://www.googleapis.com/auth/meetings.space.created"
@@ -133,7 +133,7 @@ class GoogleMeetProvider:
         response = await call(
             NAME, lambda: self._http.post(f"{self._config.oauth2_url}/revoke", data={"token": token}), idempotent=True
         )
-        if response.status_code >= 400 and _json(response).get("error") != "invalid_token":
+        if response.status_code >= 400 and json_object(response).get("error") != "invalid_token":
             raise ProviderError(ErrorKind.REJECTED, "Google did not revoke the access.",
                                 detail={"status": response.status_code})  # fmt: skip
 
@@ -144,7 +144,7 @@ class GoogleMeetProvider:
             lambda: self._http.post(f"{self._config.oauth2_url}/token", data={**form, **credentials}),
             idempotent=False,
         )
-        body = _json(response)
+        body = json_object(response)
         if response.status_code == 400 and body.get("error") == "invalid_grant":
             raise ProviderError(ErrorKind.GRANT_REVOKED, RECONNECT, detail={"error": "invalid_grant"})
         if response.status_code >= 400 or "access_token" not in body:
@@ -153,12 +153,7 @@ class GoogleMeetProvider:
                 "Google did not accept the authorization. Try connecting again.",
                 detail={"status": response.status_code, "error": body.get("error", "")},
             )
-        return Grant(
-            access_token=body["access_token"],
-            refresh_token=body.get("refresh_token"),
-            expires_at=datetime.now(UTC) + timedelta(seconds=int(body.get("expires_in", 3599))),
-            scope=str(body.get("scope", "")),
-        )
+        return grant_from(body)
 
     # The company setting: the spaces' access type
 
@@ -182,7 +177,7 @@ class GoogleMeetProvider:
         )
         if response.status_code >= 400:
             raise _refused(response)
-        body = _json(response)
+        body = json_object(response)
         return ProviderAccount(
             id=str(body["sub"]), email=str(body.get("email") or ""), display_name=str(body.get("name") or "")
         )
@@ -191,7 +186,7 @@ class GoogleMeetProvider:
         self, access_token: str, details: MeetingDetails, company: Mapping[str, Any]
     ) -> ProviderMeeting:
         access = str(company.get("access_type", "trusted")).upper()
-        body = _json(
+        body = json_object(
             await self._meet("POST", "/spaces", access_token, json={"config": {"accessType": access}}, idempotent=False)
         )
         return ProviderMeeting(id=str(body["name"]), join_url=body["meetingUri"], host_url=body["meetingUri"])
@@ -215,19 +210,15 @@ class GoogleMeetProvider:
                 raise
 
     async def host_url(self, access_token: str, meeting_id: str) -> str:
-        return str(_json(await self._meet("GET", f"/{meeting_id}", access_token))["meetingUri"])
+        return str(json_object(await self._meet("GET", f"/{meeting_id}", access_token))["meetingUri"])
 
     async def _meet(
         self, method: str, path: str, access_token: str, *, json: Any = None, idempotent: bool = True
     ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {access_token}"}
         url = f"{self._config.meet_url}/v2{path}"
-        response = await call(
-            NAME, lambda: self._http.request(method, url, json=json, headers=headers), idempotent=idempotent
+        return await bearer_call(
+            NAME, self._http, method, url, access_token, refused=_refused, json=json, idempotent=idempotent
         )
-        if response.status_code >= 400:
-            raise _refused(response)
-        return response
 
     # Cross-Account Protection (RISC)
 
@@ -290,13 +281,13 @@ class GoogleMeetProvider:
         response = await call(NAME, lambda: self._http.get(url), idempotent=True)
         if response.status_code >= 400:
             raise _refused(response)
-        document = _json(response)
+        document = json_object(response)
         self._documents[url] = (time.monotonic(), document)
         return document
 
 
 def _refused(response: httpx.Response) -> ProviderError:
-    error = _json(response).get("error") or {}
+    error = json_object(response).get("error") or {}
     status, message = (error.get("status", ""), error.get("message", "")) if isinstance(error, dict) else ("", "")
     detail = {"status": response.status_code, "code": status}
     if response.status_code == 401:
@@ -308,11 +299,3 @@ def _refused(response: httpx.Response) -> ProviderError:
     return ProviderError(
         ErrorKind.REJECTED, f"Google Meet refused the meeting: {message or status or 'no reason given'}.", detail=detail
     )
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}

@@ -31,7 +31,7 @@ from backend.providers.base import (
     ProviderMeeting,
     WebhookRejected,
 )
-from backend.providers.calls import call
+from backend.providers.calls import bearer_call, call, grant_from, json_object
 
 NAME = "Microsoft Teams"
 TENANT = "organizations"
@@ -123,7 +123,7 @@ class TeamsProvider:
         response = await call(
             NAME, lambda: self._http.post(f"{self._oauth}/token", data={**form, **credentials}), idempotent=False
         )
-        body = _json(response)
+        body = json_object(response)
         error = str(body.get("error", ""))
         if response.status_code == 400 and (error in DEAD_GRANT or body.get("suberror") == "consent_required"):
             codes = body.get("error_codes") or []
@@ -134,12 +134,7 @@ class TeamsProvider:
                 "Microsoft did not accept the authorization. Try connecting again.",
                 detail={"status": response.status_code, "error": error},
             )
-        return Grant(
-            access_token=body["access_token"],
-            refresh_token=body.get("refresh_token"),
-            expires_at=datetime.now(UTC) + timedelta(seconds=int(body.get("expires_in", 3599))),
-            scope=str(body.get("scope", "")),
-        )
+        return grant_from(body)
 
     # The company setting: who bypasses the lobby
 
@@ -155,7 +150,7 @@ class TeamsProvider:
     # Meetings
 
     async def who_am_i(self, access_token: str) -> ProviderAccount:
-        body = _json(await self._graph("GET", "/me", access_token))
+        body = json_object(await self._graph("GET", "/me", access_token))
         # mail is null for accounts without a mailbox: the sign-in name is the address then (as Cal.com does).
         return ProviderAccount(
             id=str(body["id"]),
@@ -173,7 +168,9 @@ class TeamsProvider:
                 "isDialInBypassEnabled": False,
             },
         }
-        body = _json(await self._graph("POST", "/me/onlineMeetings", access_token, json=payload, idempotent=False))
+        body = json_object(
+            await self._graph("POST", "/me/onlineMeetings", access_token, json=payload, idempotent=False)
+        )
         return _meeting(body)
 
     async def update_meeting(
@@ -190,19 +187,17 @@ class TeamsProvider:
                 raise
 
     async def host_url(self, access_token: str, meeting_id: str) -> str:
-        return str(_json(await self._graph("GET", f"/me/onlineMeetings/{meeting_id}", access_token))["joinWebUrl"])
+        return str(
+            json_object(await self._graph("GET", f"/me/onlineMeetings/{meeting_id}", access_token))["joinWebUrl"]
+        )
 
     async def _graph(
         self, method: str, path: str, access_token: str, *, json: Any = None, idempotent: bool = True
     ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {access_token}"}
         url = f"{self._config.graph_url}/v1.0{path}"
-        response = await call(
-            NAME, lambda: self._http.request(method, url, json=json, headers=headers), idempotent=idempotent
+        return await bearer_call(
+            NAME, self._http, method, url, access_token, refused=_refused, json=json, idempotent=idempotent
         )
-        if response.status_code >= 400:
-            raise _refused(response)
-        return response
 
     # Webhooks
 
@@ -211,7 +206,7 @@ class TeamsProvider:
 
 
 def _refused(response: httpx.Response) -> ProviderError:
-    error = _json(response).get("error") or {}
+    error = json_object(response).get("error") or {}
     code, message = error.get("code", ""), error.get("message", "")
     detail = {"status": response.status_code, "code": code}
     if response.status_code == 401:
@@ -242,11 +237,3 @@ def _meeting(body: dict[str, Any]) -> ProviderMeeting:
     return ProviderMeeting(
         id=str(body["id"]), join_url=body["joinWebUrl"], host_url=body["joinWebUrl"], passcode=passcode
     )
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}

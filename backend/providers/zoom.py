@@ -37,7 +37,7 @@ from backend.providers.base import (
     WebhookChallenge,
     WebhookRejected,
 )
-from backend.providers.calls import call
+from backend.providers.calls import bearer_call, call, grant_from, json_object
 
 NAME = "Zoom"
 TOPIC_LIMIT = 200
@@ -116,7 +116,7 @@ class ZoomProvider:
             lambda: self._http.post(f"{self._config.oauth_url}/oauth/token", data=form, auth=self._client_auth),
             idempotent=idempotent,
         )
-        body = _json(response)
+        body = json_object(response)
         if response.status_code == 400 and body.get("error") == "invalid_grant":
             raise ProviderError(ErrorKind.GRANT_REVOKED, RECONNECT, detail={"reason": body.get("reason", "")})
         if response.status_code >= 400 or "access_token" not in body:
@@ -125,12 +125,7 @@ class ZoomProvider:
                 "Zoom did not accept the authorization. Try connecting again.",
                 detail={"status": response.status_code, "error": body.get("error", "")},
             )
-        return Grant(
-            access_token=body["access_token"],
-            refresh_token=body.get("refresh_token"),
-            expires_at=datetime.now(UTC) + timedelta(seconds=int(body.get("expires_in", 3599))),
-            scope=body.get("scope", ""),
-        )
+        return grant_from(body)
 
     @property
     def _client_auth(self) -> tuple[str, str]:
@@ -160,7 +155,7 @@ class ZoomProvider:
     # Meetings
 
     async def who_am_i(self, access_token: str) -> ProviderAccount:
-        body = _json(await self._api("GET", "/users/me", access_token))
+        body = json_object(await self._api("GET", "/users/me", access_token))
         return ProviderAccount(
             id=str(body["id"]),
             email=body.get("email", ""),
@@ -173,7 +168,7 @@ class ZoomProvider:
     ) -> ProviderMeeting:
         payload = {**_schedule(details), "type": 2, "password": company.get("passcode", ""),
                    "settings": {"join_before_host": False}}  # fmt: skip
-        body = _json(await self._api("POST", "/users/me/meetings", access_token, json=payload, idempotent=False))
+        body = json_object(await self._api("POST", "/users/me/meetings", access_token, json=payload, idempotent=False))
         return _meeting(body)
 
     async def update_meeting(
@@ -190,22 +185,18 @@ class ZoomProvider:
                 raise
 
     async def host_url(self, access_token: str, meeting_id: str) -> str:
-        return str(_json(await self._api("GET", f"/meetings/{meeting_id}", access_token))["start_url"])
+        return str(json_object(await self._api("GET", f"/meetings/{meeting_id}", access_token))["start_url"])
 
     async def _api(
         self, method: str, path: str, access_token: str, *, json: Any = None, idempotent: bool = True
     ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {access_token}"}
         url = f"{self._config.api_url}{path}"
-        response = await call(
-            NAME, lambda: self._http.request(method, url, json=json, headers=headers), idempotent=idempotent
+        return await bearer_call(
+            NAME, self._http, method, url, access_token, refused=self._refused, json=json, idempotent=idempotent
         )
-        if response.status_code >= 400:
-            raise self._refused(response)
-        return response
 
     def _refused(self, response: httpx.Response) -> ProviderError:
-        body = _json(response)
+        body = json_object(response)
         code, message = body.get("code"), body.get("message", "")
         detail = {"status": response.status_code, "code": code}
         if response.status_code == 401:
@@ -260,11 +251,3 @@ def _meeting(body: dict[str, Any]) -> ProviderMeeting:
     return ProviderMeeting(
         id=str(body["id"]), join_url=body["join_url"], host_url=body.get("start_url"), passcode=body.get("password", "")
     )
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
