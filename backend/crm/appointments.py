@@ -49,19 +49,7 @@ class CrmAppointment:
 async def read_appointment(
     http: httpx.AsyncClient, webapi_url: str, access_token: str, appointment_id: int
 ) -> CrmAppointment:
-    url = f"{webapi_url.rstrip('/')}/v1/Appointment/{appointment_id}"
-    try:
-        response = await http.get(
-            url, headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"}
-        )
-    except httpx.HTTPError as error:
-        raise CrmUnavailable(f"SuperOffice could not be reached ({type(error).__name__})") from error
-    if response.status_code == 404:
-        raise AppointmentGone(str(appointment_id))
-    if response.status_code in (401, 403):
-        raise CrmAccessRefused(_error_message(response))
-    if response.status_code != 200:
-        raise CrmUnavailable(f"SuperOffice answered {response.status_code}: {_error_message(response)}")
+    response = await _appointment_call(http, "GET", webapi_url, access_token, appointment_id)
     try:
         return _appointment(response.json())
     except (ValueError, KeyError, TypeError) as error:
@@ -88,10 +76,17 @@ async def write_video_meeting(
         {"op": "replace", "path": "/JoinVideomeetUrl", "value": join_url[:URL_LIMIT]},
         {"op": "replace", "path": "/CentralserviceVideomeetId", "value": meeting_id[:ID_LIMIT]},
     ]
+    await _appointment_call(http, "PATCH", webapi_url, access_token, appointment_id, json=operations)
+
+
+async def _appointment_call(
+    http: httpx.AsyncClient, method: str, webapi_url: str, access_token: str, appointment_id: int, *, json: Any = None
+) -> httpx.Response:
+    """One call on ``/v1/Appointment/{id}`` as the user; SuperOffice's refusals as this module's exceptions."""
     url = f"{webapi_url.rstrip('/')}/v1/Appointment/{appointment_id}"
     headers = {"Authorization": f"Bearer {access_token}", "Accept": "application/json"}
     try:
-        response = await http.patch(url, json=operations, headers=headers)
+        response = await http.request(method, url, json=json, headers=headers)
     except httpx.HTTPError as error:
         raise CrmUnavailable(f"SuperOffice could not be reached ({type(error).__name__})") from error
     if response.status_code == 404:
@@ -102,6 +97,7 @@ async def write_video_meeting(
         raise CrmAccessRefused(_error_message(response))
     if response.status_code != 200:
         raise CrmUnavailable(f"SuperOffice answered {response.status_code}: {_error_message(response)}")
+    return response
 
 
 def _appointment(entity: dict[str, Any]) -> CrmAppointment:
