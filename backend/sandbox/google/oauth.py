@@ -13,9 +13,8 @@ import re
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
-from authlib.oauth2.rfc7636.challenge import compare_plain_code_challenge, compare_s256_code_challenge
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import URLEncodedBody
@@ -27,6 +26,7 @@ from backend.sandbox.google import scopes
 from backend.sandbox.google.apps import GoogleClient, authenticated_client
 from backend.sandbox.google.keys import sign
 from backend.sandbox.google.store import ACCESS_TOKEN_LIFETIME_SECONDS, GoogleStore, GoogleUser, Issued
+from backend.sandbox.oauth_requests import form_fields, pkce_ok
 
 AUTHORIZE_PATH = "/google/accounts/o/oauth2/v2/auth"
 ACCOUNT_COOKIE = "google_account"
@@ -224,21 +224,6 @@ def _token_body(state: State, issued: Issued, nonce: str | None = None) -> dict[
     return body
 
 
-def _pkce_ok(row: Any, verifier: str | None) -> bool:
-    if not row["code_challenge"]:
-        return True
-    if not verifier:
-        return False
-    if row["code_challenge_method"] == "S256":
-        return compare_s256_code_challenge(verifier, row["code_challenge"])
-    return compare_plain_code_challenge(verifier, row["code_challenge"])
-
-
-async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
-    values = parse_qs((await request.body()).decode("utf-8", errors="replace"))
-    return {key: items[0] for key, items in values.items() if items}
-
-
 async def _fault_answer(request: Request[Any, Any, Any], fault: Fault) -> Response[Any]:
     # UNCONFIRMED: the bodies of Google's token-endpoint 429 and 500 (only the status codes are documented).
     if fault.kind is FaultKind.INVALID_GRANT:
@@ -254,7 +239,7 @@ async def _fault_answer(request: Request[Any, Any, Any], fault: Fault) -> Respon
 
 @post("/google/oauth2/token", status_code=200)
 async def token(request: Request[Any, Any, Any], state: State) -> Response[Any]:
-    form = await _form(request)
+    form = await form_fields(request)
     client = authenticated_client(state.google_clients, form, request.headers.get("authorization", ""))
     if client is None:
         return _oauth_error(HTTP_401_UNAUTHORIZED, "invalid_client", "Unauthorized")
@@ -266,7 +251,7 @@ async def token(request: Request[Any, Any, Any], state: State) -> Response[Any]:
             return _oauth_error(HTTP_400_BAD_REQUEST, "invalid_grant", "Bad Request")
         if form.get("redirect_uri") != row["redirect_uri"]:
             return _oauth_error(HTTP_400_BAD_REQUEST, "redirect_uri_mismatch", "Bad Request")
-        if not _pkce_ok(row, form.get("code_verifier")):
+        if not pkce_ok(row["code_challenge"], row["code_challenge_method"], form.get("code_verifier")):
             return _oauth_error(HTTP_400_BAD_REQUEST, "invalid_grant", "Bad Request")
         offline = bool(row["with_refresh_token"])
         issued = store.open_grant(client.client_id, row["sub"], row["scope"], with_refresh_token=offline)
@@ -289,7 +274,7 @@ async def revoke(request: Request[Any, Any, Any], state: State) -> Response[Any]
     UNCONFIRMED that Google ends the client's other grants for the user too; it does remove the app from the
     user's "Third-party apps with account access", which is what this emulates.
     """
-    value = request.query_params.get("token") or (await _form(request)).get("token", "")
+    value = request.query_params.get("token") or (await form_fields(request)).get("token", "")
     store: GoogleStore = state.google
     grant = store.grant_of_token(value) if value else None
     if grant is None or grant["revoked"]:

@@ -15,14 +15,12 @@ Microsoft has no revocation endpoint for this: a user removes the app (``/micros
 
 from __future__ import annotations
 
-import base64
 import re
 import time
 import uuid
 from typing import Any
-from urllib.parse import parse_qs, unquote_plus, urlencode
+from urllib.parse import urlencode
 
-from authlib.oauth2.rfc7636.challenge import compare_plain_code_challenge, compare_s256_code_challenge
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, URLEncodedBody
@@ -33,6 +31,7 @@ from backend.sandbox.microsoft import scopes
 from backend.sandbox.microsoft.apps import MicrosoftApp
 from backend.sandbox.microsoft.errors import AADSTS, IdentityError, token_fault
 from backend.sandbox.microsoft.store import Grant, MicrosoftStore
+from backend.sandbox.oauth_requests import basic_credentials, form_fields, pkce_ok
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EMAIL_COOKIE = "microsoft_email"
@@ -186,20 +185,9 @@ def decide(request: Request[Any, Any, Any], state: State, tenant: FromPath[str],
 # The token endpoint
 
 
-def _basic_credentials(authorization: str) -> tuple[str, str] | None:
-    scheme, _, encoded = authorization.partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        client_id, _, client_secret = base64.b64decode(encoded).decode().partition(":")
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return unquote_plus(client_id), unquote_plus(client_secret)
-
-
 def _client(request: Request[Any, Any, Any], state: State, form: dict[str, str]) -> MicrosoftApp:
     client_id, secret = form.get("client_id", ""), form.get("client_secret")
-    basic = _basic_credentials(request.headers.get("authorization", ""))
+    basic = basic_credentials(request.headers.get("authorization", ""))
     if basic is not None and secret is None and client_id in ("", basic[0]):
         client_id, secret = basic
     if not client_id:
@@ -223,16 +211,6 @@ def _required(form: dict[str, str], name: str) -> str:
             400, "invalid_request", 900144, f"The request body must contain the following parameter: '{name}'."
         )
     return form[name]
-
-
-def _pkce_ok(row: dict[str, Any], verifier: str | None) -> bool:
-    if not row["code_challenge"]:
-        return True
-    if not verifier:
-        return False
-    if row["code_challenge_method"] == "S256":
-        return compare_s256_code_challenge(verifier, row["code_challenge"])
-    return compare_plain_code_challenge(verifier, row["code_challenge"])
 
 
 def _live_grant(store: MicrosoftStore, grant_id: str) -> Grant:
@@ -273,7 +251,7 @@ def _redeem(store: MicrosoftStore, app: MicrosoftApp, form: dict[str, str]) -> d
             f"The reply address '{redirect_uri}' does not match the"
             f" reply address '{row['redirect_uri']}' provided when requesting Authorization code.",
         )
-    if not _pkce_ok(row, form.get("code_verifier")):
+    if not pkce_ok(row["code_challenge"], row["code_challenge_method"], form.get("code_verifier")):
         raise IdentityError(400, "invalid_grant", 501481)
     with_refresh = "offline_access" in {scopes.key(scope) for scope in row["scopes"].split()}
     return _token_body(store, _live_grant(store, row["grant_id"]), with_refresh=with_refresh)
@@ -300,16 +278,11 @@ def _refresh(store: MicrosoftStore, app: MicrosoftApp, form: dict[str, str]) -> 
     return _token_body(store, grant, with_refresh=True)
 
 
-async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
-    values = parse_qs((await request.body()).decode("utf-8", errors="replace"))
-    return {key: items[0] for key, items in values.items() if items}
-
-
 @post("/microsoft/login/{tenant:str}/oauth2/v2.0/token", status_code=200)
 async def token(request: Request[Any, Any, Any], state: State, tenant: FromPath[str]) -> Response[Any]:
     if not _tenant_exists(tenant):
         raise IdentityError(400, "invalid_request", 90002, f"Tenant '{tenant}' not found.")
-    form = await _form(request)
+    form = await form_fields(request)
     app = _client(request, state, form)
     grant_type = _required(form, "grant_type")
     if grant_type == "authorization_code":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -32,18 +31,6 @@ class ZoomApp:
 
     def check_secret(self, client_secret: str) -> bool:
         return secrets.compare_digest(self.client_secret.encode(), client_secret.encode())
-
-
-def basic_credentials(authorization: str) -> tuple[str, str] | None:
-    """``(client_id, client_secret)`` from an HTTP Basic header, or None."""
-    scheme, _, encoded = authorization.partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        client_id, _, client_secret = base64.b64decode(encoded).decode().partition(":")
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return client_id, client_secret
 
 
 def signed_event(app: ZoomApp, event: str, payload: dict[str, Any], *, timestamp: int | None = None):

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
-from authlib.oauth2.rfc7636.challenge import compare_plain_code_challenge, compare_s256_code_challenge
 from litestar import Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
@@ -20,7 +19,8 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_302_FOUND, HTTP_400_BAD_REQUEST, HTTP_401_UNAUTHORIZED
 
 from backend.sandbox.faults import FaultKind, Target
-from backend.sandbox.zoom.apps import ZoomApp, basic_credentials, send_deauthorized
+from backend.sandbox.oauth_requests import basic_credentials, form_fields, pkce_ok
+from backend.sandbox.zoom.apps import ZoomApp, send_deauthorized
 from backend.sandbox.zoom.faults import fault_response
 from backend.sandbox.zoom.store import ACCESS_TOKEN_LIFETIME_SECONDS, SCOPES, ZoomStore, ZoomToken
 
@@ -108,16 +108,6 @@ def _token_body(token: ZoomToken) -> dict[str, Any]:
     }
 
 
-def _pkce_ok(row: Any, verifier: str | None) -> bool:
-    if not row["code_challenge"]:
-        return True
-    if not verifier:
-        return False
-    if (row["code_challenge_method"] or "plain").upper() == "S256":
-        return compare_s256_code_challenge(verifier, row["code_challenge"])
-    return compare_plain_code_challenge(verifier, row["code_challenge"])
-
-
 async def _client(request: Request[Any, Any, Any], state: State) -> ZoomApp | Response[Any]:
     credentials = basic_credentials(request.headers.get("authorization", ""))
     app = state.zoom_apps.get(credentials[0]) if credentials else None
@@ -126,24 +116,19 @@ async def _client(request: Request[Any, Any, Any], state: State) -> ZoomApp | Re
     return app
 
 
-async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
-    values = parse_qs((await request.body()).decode("utf-8", errors="replace"))
-    return {key: items[0] for key, items in values.items() if items}
-
-
 @post("/zoom/oauth/token", status_code=200)
 async def token(request: Request[Any, Any, Any], state: State) -> Response[Any]:
     app = await _client(request, state)
     if isinstance(app, Response):
         return app
-    form = await _form(request)
+    form = await form_fields(request)
     store: ZoomStore = state.zoom
     grant_type = form.get("grant_type")
     if grant_type == "authorization_code":
         row = store.redeem_code(form.get("code", ""), app.client_id)
         if row is None or row["redirect_uri"] != form.get("redirect_uri", row["redirect_uri"]):
             return _token_error(HTTP_400_BAD_REQUEST, "invalid_grant", "Invalid authorization code")
-        if not _pkce_ok(row, form.get("code_verifier")):
+        if not pkce_ok(row["code_challenge"], row["code_challenge_method"], form.get("code_verifier")):
             return _token_error(HTTP_400_BAD_REQUEST, "invalid_grant", "Invalid code_verifier")
         return Response(_token_body(store.issue_token(app.client_id, row["user_id"])))
     if grant_type == "refresh_token":
@@ -165,7 +150,7 @@ async def revoke(request: Request[Any, Any, Any], state: State) -> Response[Any]
     if isinstance(app, Response):
         return app
     store: ZoomStore = state.zoom
-    user_id = store.owner_of((await _form(request)).get("token", ""), app.client_id)
+    user_id = store.owner_of((await form_fields(request)).get("token", ""), app.client_id)
     if user_id is None:
         return _token_error(HTTP_400_BAD_REQUEST, "invalid_request", "Invalid Token!")
     store.revoke_user(app.client_id, user_id)
