@@ -5,6 +5,7 @@ The issuer is a setting; the same code signs in against the sandbox or a real Su
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -13,9 +14,9 @@ from typing import Any
 import httpx
 from authlib.common.security import generate_token
 from authlib.integrations.base_client import OAuthError
-from joserfc import jwt
-from joserfc.errors import InvalidKeyIdError, JoseError
-from joserfc.jwk import KeySet
+from joserfc import jws, jwt
+from joserfc.errors import BadSignatureError, JoseError
+from joserfc.jwk import RSAKey
 
 from backend.http import http_client, oauth_client
 
@@ -24,6 +25,9 @@ DISCOVERY_PATH = "/login/.well-known/openid-configuration"
 METADATA_LIFETIME_SECONDS = 3600
 CLOCK_LEEWAY_SECONDS = 60
 UNREACHABLE = "SuperOffice's sign-in service could not be reached. Try again in a moment."
+NOT_VERIFIED = "The sign-in answer from SuperOffice could not be verified. Please sign in again."
+UNKNOWN_KEY = "The sign-in answer from SuperOffice is signed with an unknown key. Please sign in again."
+_DIGITS = re.compile(r"[0-9]{1,12}")
 
 
 class SignInError(Exception):
@@ -90,7 +94,7 @@ class SuperOfficeSignIn:
         self.redirect_uri = redirect_uri
         self._metadata: dict[str, Any] | None = None
         self._metadata_at = 0.0
-        self._keys: KeySet | None = None
+        self._keys: list[RSAKey] | None = None
 
     def __repr__(self) -> str:
         return f"SuperOfficeSignIn(issuer={self.issuer!r}, client_id={self.client_id!r})"
@@ -170,7 +174,7 @@ class SuperOfficeSignIn:
         return tokens if tokens.refresh_token else replace(tokens, refresh_token=refresh_token)
 
     async def verify_id_token(self, id_token: str, *, nonce: str) -> CrmIdentity:
-        claims = await self._verified_claims(id_token)
+        claims = _numeric_iat(await self._verified_claims(id_token))
         registry = jwt.JWTClaimsRegistry(
             leeway=CLOCK_LEEWAY_SECONDS,
             iss={"essential": True, "value": self.issuer},
@@ -188,22 +192,32 @@ class SuperOfficeSignIn:
         return _identity(claims)
 
     async def _verified_claims(self, id_token: str) -> dict[str, Any]:
+        """The payload, once a published key verifies the signature: SuperOffice names its key by ``x5t`` and no
+        ``kid``, so the key is picked by ``kid``, else by ``x5t``, else each key is tried."""
+        try:
+            header = jws.extract_compact(id_token.encode()).headers()
+        except (JoseError, ValueError, UnicodeError) as error:
+            raise SignInError(NOT_VERIFIED) from error
+        if header.get("alg") != "RS256":
+            raise SignInError(NOT_VERIFIED)
+        candidates: list[RSAKey] = []
         for refresh in (False, True):  # a key we do not know yet may be a rotated one: fetch the keys once more
-            keys = await self._signing_keys(refresh=refresh)
-            try:
-                return dict(jwt.decode(id_token, keys, algorithms=["RS256"]).claims)
-            except InvalidKeyIdError:
-                continue
-            except JoseError as error:
-                raise SignInError(
-                    "The sign-in answer from SuperOffice could not be verified. Please sign in again."
-                ) from error
-        raise SignInError("The sign-in answer from SuperOffice is signed with an unknown key. Please sign in again.")
+            candidates = _candidates(await self._signing_keys(refresh=refresh), header)
+            for key in candidates:
+                try:
+                    return dict(jwt.decode(id_token, key, algorithms=["RS256"]).claims)
+                except BadSignatureError:
+                    continue
+                except JoseError as error:
+                    raise SignInError(NOT_VERIFIED) from error
+        if not candidates:
+            raise SignInError(UNKNOWN_KEY)
+        raise SignInError(NOT_VERIFIED)
 
-    async def _signing_keys(self, *, refresh: bool) -> KeySet:
+    async def _signing_keys(self, *, refresh: bool) -> list[RSAKey]:
         if self._keys is None or refresh:
             metadata = await self.metadata()
-            self._keys = KeySet.import_key_set(await self._get_json(metadata["jwks_uri"]))
+            self._keys = _published_keys(await self._get_json(metadata["jwks_uri"]))
         return self._keys
 
     async def _get_json(self, url: str) -> dict[str, Any]:
@@ -223,6 +237,41 @@ class SuperOfficeSignIn:
             token_endpoint_auth_method="client_secret_basic",  # noqa: S106  (a method name, not a secret)
             code_challenge_method="S256",
         )
+
+
+def _numeric_iat(claims: dict[str, Any]) -> dict[str, Any]:
+    """SuperOffice writes ``iat`` as a string of digits (``"iat": "1581665207"``, its documentation's samples);
+    that and a number are accepted, nothing looser."""
+    issued = claims.get("iat")
+    if isinstance(issued, str):
+        if not _DIGITS.fullmatch(issued):
+            raise SignInError(
+                "The sign-in answer from SuperOffice is not valid for this service (its issue time is not a number). "
+                "Please sign in again."
+            )
+        return {**claims, "iat": int(issued)}
+    return claims
+
+
+def _published_keys(document: dict[str, Any]) -> list[RSAKey]:
+    """The RSA signing keys of a JWKS document; entries that are not (or are broken) are left out."""
+    keys = []
+    for entry in document.get("keys") or []:
+        if not isinstance(entry, dict) or entry.get("kty") != "RSA" or entry.get("use", "sig") != "sig":
+            continue
+        try:
+            keys.append(RSAKey.import_key(entry))
+        except (JoseError, ValueError, TypeError):
+            continue
+    return keys
+
+
+def _candidates(keys: list[RSAKey], header: dict[str, Any]) -> list[RSAKey]:
+    if kid := header.get("kid"):
+        return [key for key in keys if key.kid == kid]
+    if (thumbprint := header.get("x5t")) and any(key.get("x5t") for key in keys):
+        return [key for key in keys if key.get("x5t") == thumbprint]
+    return keys
 
 
 def _tokens(token: dict[str, Any]) -> CrmTokens:

@@ -7,7 +7,6 @@ client against the sandbox's published keys, fetched over HTTP.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from typing import Any
 
@@ -16,37 +15,44 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from backend.crm.superoffice import CLAIM, SignInError, SuperOfficeSignIn
+from backend.sandbox.superoffice import signing_keys
+from backend.sandbox.superoffice.signing_keys import SigningCertificate
 from tests.support.live import LiveServers
 
 NONCE = "n-0S6_WzA2Mj"
 
 
-def _sandbox_key(live: LiveServers) -> RSAKey:
-    path = live.settings.data_dir / "sandbox" / "superoffice_signing_key.json"
-    return RSAKey.import_key(json.loads(path.read_text()))
+def _certificate(live: LiveServers, name: str = "superoffice_signing.json") -> SigningCertificate:
+    return signing_keys.load_or_create(live.settings.data_dir / "sandbox" / name, "unused")
 
 
 def _claims(live: LiveServers, **changes: Any) -> dict[str, Any]:
+    """The payload of SuperOffice's documented sample: ``iat`` a string, ``nbf``/``exp`` numbers, ``aud`` a string."""
     now = int(time.time())
     claims = {
-        "iss": live.sandbox_url,
-        "aud": [live.settings.superoffice_client_id],
-        "sub": "0b7f1f0e-demo",
-        "iat": now,
-        "exp": now + 300,
-        "nonce": NONCE,
-        f"{CLAIM}ctx": "Cust12345",
+        "sub": "admin@demo.example",
         f"{CLAIM}associateid": "1",
         f"{CLAIM}is_administrator": "True",
+        f"{CLAIM}ctx": "Cust12345",
         f"{CLAIM}email": "admin@demo.example",
         f"{CLAIM}company_name": "Demo Company AS",
+        "iat": str(now),
+        "nonce": NONCE,
+        "nbf": now - 60,
+        "exp": now + 300,
+        "iss": live.sandbox_url,
+        "aud": live.settings.superoffice_client_id,
     }
     claims.update(changes)
     return {key: value for key, value in claims.items() if value is not None}
 
 
-def _token(key: RSAKey, claims: dict[str, Any], kid: str | None = None) -> str:
-    return jwt.encode({"alg": "RS256", "kid": kid or key.kid or ""}, claims, key)
+def _token(certificate: SigningCertificate | RSAKey, claims: dict[str, Any], **header: str) -> str:
+    """Signed as SuperOffice signs: the certificate named by its thumbprint, no ``kid``."""
+    if isinstance(certificate, SigningCertificate):
+        return jwt.encode({"typ": "JWT", "alg": "RS256", "x5t": certificate.thumbprint, **header}, claims,
+                          certificate.key)  # fmt: skip
+    return jwt.encode({"typ": "JWT", "alg": "RS256", **header}, claims, certificate)
 
 
 def _verify(live: LiveServers, token: str, nonce: str = NONCE) -> Any:
@@ -59,8 +65,8 @@ def _verify(live: LiveServers, token: str, nonce: str = NONCE) -> Any:
     return asyncio.run(client.verify_id_token(token, nonce=nonce))
 
 
-def test_a_proper_token_gives_the_superoffice_identity(live: LiveServers) -> None:
-    identity = _verify(live, _token(_sandbox_key(live), _claims(live)))
+def test_a_token_as_superoffice_documents_it_gives_the_identity(live: LiveServers) -> None:
+    identity = _verify(live, _token(_certificate(live), _claims(live)))
 
     assert identity.context_id == "Cust12345"
     assert identity.associate_id == 1
@@ -68,18 +74,32 @@ def test_a_proper_token_gives_the_superoffice_identity(live: LiveServers) -> Non
     assert identity.email == "admin@demo.example"
 
 
+def test_the_key_is_chosen_by_thumbprint_or_found_by_trying_each(live: LiveServers) -> None:
+    next_certificate = _certificate(live, "superoffice_next_signing.json")  # the second key of the published two
+
+    assert _verify(live, _token(next_certificate, _claims(live))).associate_id == 1
+    assert _verify(live, _token(next_certificate.key, _claims(live))).associate_id == 1  # no x5t, no kid
+    assert _verify(live, _token(_certificate(live).key, _claims(live, iat=int(time.time())))).associate_id == 1
+
+
+@pytest.mark.parametrize("issued", ["soon", "1581665207.5", "-1581665207", " 1581665207", ""])
+def test_an_issue_time_that_is_not_a_string_of_digits_is_refused(live: LiveServers, issued: str) -> None:
+    with pytest.raises(SignInError, match="issue time is not a number"):
+        _verify(live, _token(_certificate(live), _claims(live, iat=issued)))
+
+
 @pytest.mark.parametrize(
     ("changes", "reason"),
     [
         ({"exp": int(time.time()) - 3600}, "The token is expired"),
-        ({"aud": ["another-application"]}, "Invalid claim: 'aud'"),
+        ({"aud": "another-application"}, "Invalid claim: 'aud'"),
         ({"iss": "https://evil.example"}, "Invalid claim: 'iss'"),
         ({"nonce": "replayed-nonce"}, "Invalid claim: 'nonce'"),
         ({"nonce": None}, "Missing claim: 'nonce'"),
     ],
 )
 def test_a_token_with_wrong_claims_is_refused(live: LiveServers, changes: dict[str, Any], reason: str) -> None:
-    token = _token(_sandbox_key(live), _claims(live, **changes))
+    token = _token(_certificate(live), _claims(live, **changes))
 
     with pytest.raises(SignInError) as refused:
         _verify(live, token)
@@ -90,16 +110,19 @@ def test_a_token_with_wrong_claims_is_refused(live: LiveServers, changes: dict[s
 
 def test_a_token_signed_by_someone_else_is_refused(live: LiveServers) -> None:
     stranger = RSAKey.generate_key(2048, private=True)
-    real_kid = _sandbox_key(live).kid
 
     with pytest.raises(SignInError, match="could not be verified"):
-        _verify(live, _token(stranger, _claims(live), kid=real_kid))
+        _verify(live, _token(stranger, _claims(live), x5t=_certificate(live).thumbprint))
+    with pytest.raises(SignInError, match="could not be verified"):
+        _verify(live, _token(stranger, _claims(live)))  # every published key tried
+    with pytest.raises(SignInError, match="unknown key"):
+        _verify(live, _token(stranger, _claims(live), x5t="bm90LWEtc2FuZGJveC1jZXJ0"))
     with pytest.raises(SignInError, match="unknown key"):
         _verify(live, _token(stranger, _claims(live), kid="not-a-sandbox-key"))
 
 
 def test_a_token_without_the_company_is_refused(live: LiveServers) -> None:
-    token = _token(_sandbox_key(live), _claims(live, **{f"{CLAIM}ctx": None}))
+    token = _token(_certificate(live), _claims(live, **{f"{CLAIM}ctx": None}))
 
     with pytest.raises(SignInError, match="lacks the user's company"):
         _verify(live, token)

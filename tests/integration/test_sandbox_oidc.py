@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from joserfc import jwt
-from joserfc.jwk import KeySet
+from joserfc import jws, jwt
+from joserfc.jwk import RSAKey
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -74,15 +74,21 @@ async def test_discovery_describes_superoffice_endpoints(superoffice: AsyncTestC
 
 async def test_the_id_token_carries_superoffice_claims(superoffice: AsyncTestClient[Litestar]) -> None:
     tokens = (await _redeem(superoffice, await _code(superoffice, "admin"))).json()
-    keys = KeySet.import_key_set((await superoffice.get("/login/.well-known/jwks")).json())
+    published = (await superoffice.get("/login/.well-known/jwks")).json()["keys"]
+    header = jws.extract_compact(tokens["id_token"].encode()).headers()
+    (signer,) = [entry for entry in published if entry["x5t"] == header["x5t"]]
 
-    claims = jwt.decode(tokens["id_token"], keys, algorithms=["RS256"]).claims
+    claims = jwt.decode(tokens["id_token"], RSAKey.import_key(signer), algorithms=["RS256"]).claims
 
     assert tokens["token_type"].lower() == "bearer"
     assert tokens["expires_in"] == 3600
     assert tokens["refresh_token"]
+    assert len(published) == 2  # the signing certificate and the next one, neither with a kid
+    assert "kid" not in header and all("kid" not in entry for entry in published)
     assert claims["iss"] == ISSUER
-    assert claims["aud"] == [CLIENT.client_id]
+    assert claims["aud"] == CLIENT.client_id
+    assert isinstance(claims["iat"], str) and claims["iat"].isdigit()
+    assert claims["nbf"] == int(claims["iat"]) - 60 and claims["exp"] == int(claims["iat"]) + 300
     assert claims["nonce"].startswith("nonce-")
     assert claims[f"{CLAIM}ctx"] == "Cust12345"
     assert claims[f"{CLAIM}associateid"] == "1"

@@ -22,6 +22,7 @@ from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
 from litestar import Response
 
+from backend.sandbox.superoffice import signing_keys
 from backend.sandbox.superoffice.demo_world import TENANTS, DemoAssociate, find_associate
 from backend.sandbox.superoffice.oidc_store import (
     ACCESS_TOKEN_LIFETIME_SECONDS,
@@ -151,17 +152,14 @@ class _SuperOfficeOpenIDCode(OpenIDCode):
     def exists_nonce(self, nonce: str, request: OAuth2Request) -> bool:
         return self.server.store.nonce_was_used(request.payload.client_id, nonce)
 
-    def resolve_client_private_key(self, client: OAuthClient) -> Any:
-        return self.server.store.signing_key
-
-    def get_client_algorithm(self, client: OAuthClient) -> str:
-        return "RS256"
-
-    def get_client_claims(self, client: OAuthClient) -> dict[str, Any]:
-        return {"iss": self.server.issuer, "aud": [client.get_client_id()]}
-
-    def get_encode_header(self, client: OAuthClient) -> dict[str, str]:
-        return {"alg": "RS256", "kid": self.server.store.signing_key.kid or "", "typ": "JWT"}
+    def encode_id_token(self, token: dict[str, Any], request: OAuth2Request) -> str:
+        """SuperOffice's id token (header by thumbprint, string ``iat``): see ``signing_keys``."""
+        claims = dict(self.generate_user_info(request.user, token["scope"]))
+        if nonce := request.authorization_code.get_nonce():
+            claims["nonce"] = nonce
+        return signing_keys.id_token(
+            self.server.store.signing, claims, issuer=self.server.issuer, audience=request.client.get_client_id()
+        )
 
     def generate_user_info(self, user: DemoAssociate, scope: str) -> UserInfo:
         return UserInfo(superoffice_claims(user, self.server.issuer))

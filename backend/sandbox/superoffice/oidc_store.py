@@ -5,7 +5,6 @@ Codes and tokens live in SQLite beside the appointments, so a restart of the san
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
 from dataclasses import dataclass
@@ -14,9 +13,9 @@ from typing import Any
 
 from authlib.oauth2.rfc6749 import ClientMixin, TokenMixin
 from authlib.oidc.core import AuthorizationCodeMixin
-from joserfc.jwk import RSAKey
 
 from backend.sandbox.sqlite import connect
+from backend.sandbox.superoffice import signing_keys
 from backend.sandbox.superoffice.demo_world import DemoAssociate, find_associate
 
 CODE_LIFETIME_SECONDS = 600  # SuperOffice: codes expire after 10 minutes
@@ -157,14 +156,16 @@ class OidcStore:
     def __init__(self, data_dir: Path, clients: tuple[OAuthClient, ...]) -> None:
         self.path = data_dir / "superoffice.sqlite3"
         self.clients = {client.client_id: client for client in clients}
-        self.signing_key = _load_or_create_key(data_dir / "superoffice_signing_key.json")
+        self.signing = signing_keys.load_or_create(data_dir / "superoffice_signing.json", "SuperOfficeFederatedLogin")
+        self.next_signing = signing_keys.load_or_create(data_dir / "superoffice_next_signing.json", "SuperOfficeNext")
         data_dir.mkdir(parents=True, exist_ok=True)
         with connect(self.path) as db:
             db.executescript(_SCHEMA)
 
     @property
     def jwks(self) -> dict[str, Any]:
-        return {"keys": [{**self.signing_key.as_dict(private=False), "use": "sig", "alg": "RS256"}]}
+        """The certificate that signs now and the next one, as published during a rotation."""
+        return signing_keys.jwks(self.next_signing, self.signing)
 
     def save_code(self, code: AuthorizationCode) -> None:
         with connect(self.path) as db:
@@ -249,13 +250,3 @@ class OidcStore:
     def revoke(self, token: IssuedToken) -> None:
         with connect(self.path) as db:
             db.execute("UPDATE oauth_token SET revoked = 1 WHERE access_token = ?", (token.access_token,))
-
-
-def _load_or_create_key(path: Path) -> RSAKey:
-    if path.exists():
-        return RSAKey.import_key(json.loads(path.read_text()))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = RSAKey.generate_key(2048, parameters={"kid": secrets.token_hex(8)}, private=True)
-    path.write_text(json.dumps(key.as_dict(private=True)))
-    path.chmod(0o600)
-    return key
