@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from backend.crm.superoffice import CrmUnavailable
+from backend.crm.webapi_dates import TIME_ZONE_HEADER, webapi_date
 
 URL_LIMIT, ID_LIMIT = 2000, 100
 """The appointment's ``join_videomeet_url`` and ``centralservice_videomeet_id`` columns."""
@@ -84,7 +85,7 @@ async def _appointment_call(
 ) -> httpx.Response:
     """One call on ``/v1/Appointment/{id}`` as the user; SuperOffice's refusals as this module's exceptions."""
     url = f"{webapi_url.rstrip('/')}/v1/Appointment/{appointment_id}"
-    headers = {"Authorization": f"Bearer {access_token}", "Accept": "application/json"}
+    headers = {"Authorization": f"Bearer {access_token}", "Accept": "application/json", **TIME_ZONE_HEADER}
     try:
         response = await http.request(method, url, json=json, headers=headers)
     except httpx.HTTPError as error:
@@ -101,9 +102,9 @@ async def _appointment_call(
 
 
 def _appointment(entity: dict[str, Any]) -> CrmAppointment:
-    start, end = datetime.fromisoformat(entity["StartDate"]), datetime.fromisoformat(entity["EndDate"])
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ValueError("StartDate and EndDate need an offset")
+    start, end = webapi_date(entity["StartDate"]), webapi_date(entity["EndDate"])
+    if start is None or end is None:
+        raise ValueError("StartDate and EndDate must be dates")
     participants = tuple(
         CrmParticipant(
             email=str(item.get("EmailAddress") or "").strip(),

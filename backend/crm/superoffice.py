@@ -18,6 +18,7 @@ from joserfc import jws, jwt
 from joserfc.errors import BadSignatureError, JoseError
 from joserfc.jwk import RSAKey
 
+from backend.crm.webapi_dates import TIME_ZONE_HEADER
 from backend.http import http_client, oauth_client
 
 CLAIM = "http://schemes.superoffice.net/identity/"
@@ -126,7 +127,8 @@ class SuperOfficeSignIn:
         url = f"{identity.webapi_url.rstrip('/')}/v1/User/currentPrincipal"
         try:
             async with http_client() as client:
-                response = await client.get(url, headers={"Authorization": f"Bearer {access_token}"})
+                headers = {"Authorization": f"Bearer {access_token}", **TIME_ZONE_HEADER}
+                response = await client.get(url, headers=headers)
                 response.raise_for_status()
                 return str(response.json().get("FullName") or "")
         except (httpx.HTTPError, ValueError, AttributeError):

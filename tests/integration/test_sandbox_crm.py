@@ -126,6 +126,33 @@ async def test_appointments_round_trip_with_superoffice_field_names(crm: AsyncTe
     assert fetched["CentralserviceVideomeetId"] == ""
 
 
+async def test_dates_follow_the_so_timezone_header_as_documented(crm: AsyncTestClient[Litestar]) -> None:
+    """SuperOffice/SDK-Doc ``.../Headers/SO-Timezone.md``: the base zone without offsets unless asked."""
+    await _signed_in(crm, "anna")
+    url = f"/Cust12345/api/v1/Appointment/{(await _create(crm))['AppointmentId']}"  # 10:00+01:00
+
+    async def start(zone: str | None) -> tuple[str, str]:
+        entity = (await crm.get(url, headers={"SO-TimeZone": zone} if zone else {})).json()
+        return entity["StartDate"], entity["UpdatedDate"]
+
+    assert (await start(None))[0] == "2026-11-26T10:00:00"
+    assert (await start("NO"))[0] == (await start("261"))[0] == "2026-11-26T10:00:00"
+    assert (await start("US-NY"))[0] == "2026-11-26T04:00:00"
+    assert (await start("US-NY, includeTZOffset"))[0] == "2026-11-26T04:00:00-0500"
+    in_utc, updated = await start("UTC, includeTZOffset")
+    assert in_utc == "2026-11-26T09:00:00+0000" and updated.endswith("Z")
+    assert "+" not in (await start(None))[1] and not (await start(None))[1].endswith("Z")
+
+    times = {"StartDate": "2026-11-26T08:00:00", "EndDate": "2026-11-26T09:00:00"}
+    moved = await crm.patch(url, json=times, headers={"SO-TimeZone": "US-NY"})
+    assert moved.json()["StartDate"] == "2026-11-26T08:00:00"
+    assert (await start(None))[0] == "2026-11-26T14:00:00"
+
+    unknown = await crm.get(url, headers={"SO-TimeZone": "Mars/Olympus"})
+    assert unknown.status_code == 400
+    assert "names no known time zone" in unknown.json()["ErrorMessage"]
+
+
 async def test_saving_replaces_and_deleting_removes(crm: AsyncTestClient[Litestar]) -> None:
     await _signed_in(crm, "anna")
     created = await _create(crm)
@@ -134,7 +161,7 @@ async def test_saving_replaces_and_deleting_removes(crm: AsyncTestClient[Litesta
     moved = {**created, "StartDate": "2026-11-27T14:00:00+01:00", "EndDate": "2026-11-27T15:30:00+01:00"}
     saved = await crm.put(url, json=moved)
     assert saved.status_code == 200
-    assert (await crm.get(url)).json()["EndDate"] == "2026-11-27T14:30:00+00:00"
+    assert (await crm.get(url)).json()["EndDate"] == "2026-11-27T15:30:00"  # the base time zone (Norway)
 
     assert (await crm.delete(url)).status_code == 204
     gone = await crm.get(url)
@@ -167,7 +194,6 @@ async def test_the_diary_lists_only_the_week_asked_for(crm: AsyncTestClient[Lite
     [
         ({"EndDate": "2026-11-26T09:00:00+01:00"}, "EndDate must not be before StartDate."),
         ({"StartDate": "next tuesday"}, "StartDate is not a date-time"),
-        ({"StartDate": "2026-11-26T10:00:00"}, "StartDate needs a time zone offset"),
         ({"Location": "x" * 255}, "Location is too long: at most 254 characters."),
         ({"Task": {"Id": 99}}, "Task.Id must be one of"),
         ({"AlarmLeadTime": "soon"}, "AlarmLeadTime must be a duration"),

@@ -8,6 +8,7 @@ from typing import Any
 
 from backend.sandbox.superoffice.demo_world import MEETING_TYPES, find_associate
 from backend.sandbox.superoffice.store import Appointment, Participant
+from backend.sandbox.superoffice.time_zones import RequestZone
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?$")
@@ -24,15 +25,16 @@ class EntityError(ValueError):
     """The request body is not an acceptable AppointmentEntity; the message says what to fix."""
 
 
-def to_entity(appointment: Appointment) -> dict[str, Any]:
+def to_entity(appointment: Appointment, zone: RequestZone) -> dict[str, Any]:
+    """The AppointmentEntity, its dates written as the request's ``SO-TimeZone`` asks (see ``time_zones``)."""
     associate = find_associate(appointment.context_id, appointment.associate_id)
     return {
         "AppointmentId": appointment.appointment_id,
         "Title": appointment.title,
         "Description": appointment.description,
         "Location": appointment.location,
-        "StartDate": appointment.start.isoformat(),
-        "EndDate": appointment.end.isoformat(),
+        "StartDate": zone.write(appointment.start),
+        "EndDate": zone.write(appointment.end),
         "HasAlarm": appointment.has_alarm,
         "AlarmLeadTime": f"PT{appointment.alarm_lead_minutes}M",
         "Task": {"Id": appointment.task_id, "Value": MEETING_TYPES.get(appointment.task_id, "")},
@@ -55,11 +57,11 @@ def to_entity(appointment: Appointment) -> dict[str, Any]:
         ],
         "JoinVideomeetUrl": appointment.join_videomeet_url,
         "CentralserviceVideomeetId": appointment.centralservice_videomeet_id,
-        "UpdatedDate": appointment.updated.isoformat(),
+        "UpdatedDate": zone.write_utc(appointment.updated),
     }
 
 
-def from_entity(body: Any, *, context_id: str, associate_id: int) -> Appointment:
+def from_entity(body: Any, zone: RequestZone, *, context_id: str, associate_id: int) -> Appointment:
     """Read an AppointmentEntity sent by a client; raise EntityError with a clear message when it is wrong."""
     if not isinstance(body, dict):
         raise EntityError("The body must be a JSON object (an AppointmentEntity).")
@@ -71,8 +73,8 @@ def from_entity(body: Any, *, context_id: str, associate_id: int) -> Appointment
             raise EntityError(f"{name} must be text.")
         if len(value) > limit:
             raise EntityError(f"{name} is too long: at most {limit} characters.")
-    start = _moment(body, "StartDate")
-    end = _moment(body, "EndDate")
+    start = _moment(body, "StartDate", zone)
+    end = _moment(body, "EndDate", zone)
     if end < start:
         raise EntityError("EndDate must not be before StartDate.")
     return Appointment(
@@ -92,17 +94,14 @@ def from_entity(body: Any, *, context_id: str, associate_id: int) -> Appointment
     )
 
 
-def _moment(body: dict[str, Any], name: str) -> datetime:
+def _moment(body: dict[str, Any], name: str, zone: RequestZone) -> datetime:
     value = body.get(name)
     if not isinstance(value, str) or not value:
-        raise EntityError(f"{name} is required (a date-time with offset, e.g. 2026-11-25T10:00:00+01:00).")
+        raise EntityError(f"{name} is required (a date-time, e.g. 2026-11-25T10:00:00).")
     try:
-        moment = datetime.fromisoformat(value)
+        return zone.read(value)
     except ValueError:
         raise EntityError(f"{name} is not a date-time: {value!r}.") from None
-    if moment.tzinfo is None:
-        raise EntityError(f"{name} needs a time zone offset (e.g. +01:00 or Z).")
-    return moment
 
 
 def _task_id(task: Any) -> int:

@@ -23,6 +23,7 @@ from backend.sandbox.superoffice.demo_world import DemoAssociate
 from backend.sandbox.superoffice.entities import EntityError, from_entity, to_entity
 from backend.sandbox.superoffice.session import signed_in_associate
 from backend.sandbox.superoffice.store import Appointment, AppointmentStore
+from backend.sandbox.superoffice.time_zones import RequestZone, UnknownTimeZone, request_zone
 from backend.sandbox.superoffice.webhooks import changed_columns, notify
 
 
@@ -75,9 +76,16 @@ async def _entity_body(request: Request[Any, Any, Any]) -> Any:
         raise SuperOfficeError(HTTP_400_BAD_REQUEST, "SoArgumentException", "The body is not valid JSON.") from None
 
 
-def _parse(body: Any, associate: DemoAssociate) -> Appointment:
+def _zone(request: Request[Any, Any, Any]) -> RequestZone:
     try:
-        return from_entity(body, context_id=associate.context_id, associate_id=associate.associate_id)
+        return request_zone(request.headers.get("so-timezone"))
+    except UnknownTimeZone as error:
+        raise SuperOfficeError(HTTP_400_BAD_REQUEST, "SoArgumentException", str(error)) from None
+
+
+def _parse(request: Request[Any, Any, Any], body: Any, associate: DemoAssociate) -> Appointment:
+    try:
+        return from_entity(body, _zone(request), context_id=associate.context_id, associate_id=associate.associate_id)
     except EntityError as error:
         raise SuperOfficeError(HTTP_400_BAD_REQUEST, "SoArgumentException", str(error)) from None
 
@@ -99,20 +107,22 @@ async def get_appointment(
     request: Request[Any, Any, Any], state: State, context_id: FromPath[str], appointment_id: FromPath[int]
 ) -> dict:
     _caller(request, context_id)
-    return to_entity(_existing(state.appointments, context_id, appointment_id))
+    return to_entity(_existing(state.appointments, context_id, appointment_id), _zone(request))
 
 
-def _notifying(state: State, event: str, appointment: Appointment, changes: list[str]) -> Response[Any]:
+def _notifying(
+    request: Request[Any, Any, Any], state: State, event: str, appointment: Appointment, changes: list[str]
+) -> Response[Any]:
     """The entity as the answer, and the webhooks sent after it (as SuperOffice does, asynchronously)."""
     task = BackgroundTask(notify, state.config.crm_webhooks, event, appointment, changes)
-    return Response(to_entity(appointment), background=task)
+    return Response(to_entity(appointment, _zone(request)), background=task)
 
 
 @post(BASE, status_code=200)
 async def create_appointment(request: Request[Any, Any, Any], state: State, context_id: FromPath[str]) -> Response[Any]:
     associate = _caller(request, context_id)
-    created = state.appointments.add(_parse(await _entity_body(request), associate))
-    return _notifying(state, "activity.created", created, changed_columns(None, created))
+    created = state.appointments.add(_parse(request, await _entity_body(request), associate))
+    return _notifying(request, state, "activity.created", created, changed_columns(None, created))
 
 
 @put(BASE + "/{appointment_id:int}")
@@ -121,11 +131,11 @@ async def replace_appointment(
 ) -> Response[Any]:
     associate = _caller(request, context_id)
     stored = _existing(state.appointments, context_id, appointment_id)
-    appointment = _parse(await _entity_body(request), associate)
+    appointment = _parse(request, await _entity_body(request), associate)
     # The owner stays the owner, whoever edits.
     replacement = replace(appointment, appointment_id=appointment_id, associate_id=stored.associate_id)
     saved = state.appointments.save(replacement)
-    return _notifying(state, "activity.changed", saved, changed_columns(stored, saved))
+    return _notifying(request, state, "activity.changed", saved, changed_columns(stored, saved))
 
 
 @patch(BASE + "/{appointment_id:int}")
@@ -135,7 +145,7 @@ async def patch_appointment(
     """JSON Patch (RFC 6902: add, replace, remove, test; paths case-insensitive) or JSON Merge Patch (an object)."""
     associate = _caller(request, context_id)
     stored = _existing(state.appointments, context_id, appointment_id)
-    entity = to_entity(stored)
+    entity = to_entity(stored, _zone(request))
     body = await _entity_body(request)
     if isinstance(body, dict):
         _merge(entity, body)
@@ -144,11 +154,11 @@ async def patch_appointment(
             _apply(entity, operation)
     else:
         raise SuperOfficeError(HTTP_400_BAD_REQUEST, "SoArgumentException", "Send a JSON Patch list or an object.")
-    appointment = _parse(entity, associate)
+    appointment = _parse(request, entity, associate)
     saved = state.appointments.save(
         replace(appointment, appointment_id=appointment_id, associate_id=stored.associate_id)
     )
-    return _notifying(state, "activity.changed", saved, changed_columns(stored, saved))
+    return _notifying(request, state, "activity.changed", saved, changed_columns(stored, saved))
 
 
 def _field(entity: dict[str, Any], name: str) -> str:

@@ -14,6 +14,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST, HTTP
 from backend.sandbox.superoffice.demo_world import ASSOCIATES, MEETING_TYPES, TENANTS, authenticate
 from backend.sandbox.superoffice.entities import to_entity
 from backend.sandbox.superoffice.session import safe_next, sign_in, signed_in_associate
+from backend.sandbox.superoffice.time_zones import RequestZone
 from backend.sandbox.superoffice.webapi import SuperOfficeError
 
 MAX_DIARY_SPAN = timedelta(days=62)
@@ -59,6 +60,11 @@ def diary(request: Request[Any, Any, Any]) -> Template | Redirect:
     return Template("diary.html", context=context)
 
 
+WEB_CLIENT_ZONE = RequestZone("UTC", include_offset=True)
+"""The web client asks the WebAPI for UTC with offsets (``SO-TimeZone: UTC, includeTZOffset``); its own diary call
+answers the same way."""
+
+
 @get("/webclient/diary", sync_to_thread=True)
 def diary_entries(
     request: Request[Any, Any, Any], state: State, start: FromQuery[str], end: FromQuery[str]
@@ -80,7 +86,7 @@ def diary_entries(
             "start and end need offsets and may span at most 62 days.",
         )
     appointments = state.appointments.diary(associate.context_id, associate.associate_id, *window)
-    return [to_entity(appointment) for appointment in appointments]
+    return [to_entity(appointment, WEB_CLIENT_ZONE) for appointment in appointments]
 
 
 @get("/settings", sync_to_thread=False)

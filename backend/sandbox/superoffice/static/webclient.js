@@ -63,7 +63,11 @@ function element(tag, attributes = {}, ...children) {
 async function callApi(url, options = {}) {
   const response = await fetch(url, {
     credentials: "same-origin",
-    headers: { Accept: "application/json", ...(options.body ? { "Content-Type": "application/json" } : {}) },
+    headers: {
+      Accept: "application/json",
+      "SO-TimeZone": "UTC, includeTZOffset", // else the WebAPI answers in the base time zone without offsets
+      ...(options.body ? { "Content-Type": "application/json" } : {}),
+    },
     ...options,
   });
   if (response.status === 401) {
