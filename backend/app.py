@@ -28,8 +28,9 @@ from backend.models import ProviderKind
 from backend.providers.base import ProviderError, VideoProvider
 from backend.providers.registry import build_providers
 from backend.security import ExtensionTokens, TokenCipher, derive_key
-from backend.services import crm_events, crm_writeback, invitation_mail
+from backend.services import crm_events, crm_webhooks, crm_writeback, invitation_mail
 from backend.services.configuration import ConfigurationError
+from backend.services.crm_grants import CrmAccess
 from backend.services.invitation_mail import MailCollaborators
 from backend.services.jobs import RetryPolicy, run_worker
 from backend.services.meetings import Collaborators, MeetingNotFound
@@ -86,6 +87,9 @@ def create_app(settings: Settings) -> Litestar:
         async with http_client(timeout=settings.provider_timeout_seconds) as http:
             app.state.providers = build_providers(settings, http)
             app.state.http = http
+            app.state.crm = CrmAccess(
+                sessions=app.state.sessions, signin=app.state.superoffice, cipher=cipher, http=http
+            )
             yield
 
     @asynccontextmanager
@@ -100,6 +104,7 @@ def create_app(settings: Settings) -> Litestar:
             invitation_mail.JOB_KIND: invitation_mail.job_function(mail),
             crm_events.JOB_KIND: crm_events.job_function(meetings, mail.crm),
             crm_writeback.JOB_KIND: crm_writeback.job_function(mail.crm),
+            **crm_webhooks.job_functions(mail.crm, crm_webhooks.target_url_for(settings.public_url)),
         }
         policy = RetryPolicy(first_wait_seconds=settings.job_retry_seconds, max_attempts=settings.job_max_attempts)
         worker = asyncio.create_task(
@@ -120,6 +125,9 @@ def create_app(settings: Settings) -> Litestar:
 
     def provide_providers(state: State) -> dict[ProviderKind, VideoProvider]:
         return state.providers
+
+    def provide_crm(state: State) -> CrmAccess:
+        return state.crm
 
     cipher = TokenCipher.for_settings(settings)
 
@@ -147,6 +155,7 @@ def create_app(settings: Settings) -> Litestar:
             "db_session": Provide(provide_session),
             "cipher": Provide(provide_cipher, use_cache=True, sync_to_thread=False),
             "providers": Provide(provide_providers, sync_to_thread=False),
+            "crm": Provide(provide_crm, sync_to_thread=False),
         },
         exception_handlers=errors.HANDLERS,
         plugins=[HTMXPlugin()],

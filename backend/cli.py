@@ -23,7 +23,6 @@ from backend.sandbox.app import SandboxConfig, create_sandbox_app
 from backend.sandbox.google.apps import GoogleClient
 from backend.sandbox.microsoft.apps import MicrosoftApp
 from backend.sandbox.superoffice.oidc_store import OAuthClient
-from backend.sandbox.superoffice.webhooks import CrmWebhook
 from backend.sandbox.zoom.apps import ZoomApp
 from backend.security import TokenCipher, derive_key
 from backend.server import Site, bind_socket, serve_forever
@@ -55,7 +54,6 @@ def build_sites(
             zoom_apps=_sandbox_zoom_apps(settings),
             microsoft_apps=_sandbox_microsoft_apps(settings),
             google_clients=_sandbox_google_clients(settings),
-            crm_webhooks=_sandbox_crm_webhooks(settings),
             smtp_socket=smtp_sock,
         )
         sites.append(Site(create_sandbox_app(sandbox), sandbox_sock))
@@ -99,14 +97,6 @@ def _sandbox_google_clients(settings: Settings) -> tuple[GoogleClient, ...]:
             risc_receiver_url=f"{settings.public_url}/webhooks/google_meet",
         ),
     )
-
-
-def _sandbox_crm_webhooks(settings: Settings) -> tuple[CrmWebhook, ...]:
-    """Our appointment webhook as registered with the sandbox's SuperOffice."""
-    if settings.superoffice_webhook_secret is None or not settings.superoffice_url.startswith(settings.sandbox_url):
-        return ()
-    secret = settings.superoffice_webhook_secret.get_secret_value()
-    return (CrmWebhook(target_url=f"{settings.public_url}/webhooks/superoffice", secret=secret),)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -206,6 +206,34 @@ class CrmGrant(ProviderTokens, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+class CrmWebhookState(StrEnum):
+    """Our side of the company's SuperOffice webhook; the last three are SuperOffice's own ``State`` values."""
+
+    REGISTERING = "registering"
+    FAILED = "failed"
+    """SuperOffice refused the registration (``last_error`` says why); Repair tries again."""
+    ACTIVE = "Active"
+    STOPPED = "Stopped"
+    TOO_MANY_ERRORS = "TooManyErrors"
+
+
+class CrmWebhook(SQLModel, table=True):
+    """The company's webhook at its SuperOffice (``activity.created|changed|deleted``), with a secret of its own."""
+
+    __tablename__ = "crm_webhook"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id", unique=True)
+    webhook_id: int | None = Field(default=None)
+    """SuperOffice's ``WebhookId``, once registered."""
+    secret_encrypted: str = Field(sa_type=sa.Text, repr=False)
+    state: CrmWebhookState = Field(default=CrmWebhookState.REGISTERING, sa_type=sa.String(16))
+    last_error: str = Field(default="", sa_type=sa.Text)
+    registered_by_associate_id: int = Field()
+    """The administrator as whom it is registered, checked and removed."""
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
 class JobState(StrEnum):
     PENDING = "pending"
     RUNNING = "running"

@@ -75,10 +75,6 @@ class Settings(BaseSettings):
     superoffice_client_secret: SecretStr | None = None
     """The application's client secret at SuperOffice. Empty with the sandbox: the sandbox's registration."""
 
-    superoffice_webhook_secret: SecretStr | None = None
-    """The secret of our SuperOffice webhook (appointment events to ``/webhooks/superoffice``). Empty with the
-    sandbox: the sandbox's registration."""
-
     zoom_client_id: str = ""
     """Zoom OAuth app credentials; without them (and without the sandbox) Zoom cannot be chosen."""
     zoom_client_secret: SecretStr | None = None
@@ -160,8 +156,6 @@ class Settings(BaseSettings):
                 raise ValueError("MEETINGS_SUPEROFFICE_URL is needed when the sandbox is off")
             object.__setattr__(self, "superoffice_url", self.sandbox_url)
             object.__setattr__(self, "superoffice_client_id", self.superoffice_client_id or SANDBOX_CLIENT_ID)
-            if self.superoffice_webhook_secret is None:
-                object.__setattr__(self, "superoffice_webhook_secret", SecretStr(self._derived("sandbox crm webhook")))
             if self.superoffice_client_secret is None:
                 object.__setattr__(
                     self, "superoffice_client_secret", SecretStr(self._derived("sandbox superoffice client"))

@@ -13,7 +13,8 @@ from typing import Any
 import httpx
 
 from backend.crm.superoffice import CrmUnavailable
-from backend.crm.webapi_dates import TIME_ZONE_HEADER, webapi_date
+from backend.crm.webapi import error_message, webapi_call
+from backend.crm.webapi_dates import webapi_date
 
 URL_LIMIT, ID_LIMIT = 2000, 100
 """The appointment's ``join_videomeet_url`` and ``centralservice_videomeet_id`` columns."""
@@ -21,10 +22,6 @@ URL_LIMIT, ID_LIMIT = 2000, 100
 
 class AppointmentGone(Exception):
     """The appointment no longer exists (404)."""
-
-
-class CrmAccessRefused(Exception):
-    """SuperOffice refused the access token (401/403)."""
 
 
 class AppointmentChangedMeanwhile(Exception):
@@ -45,6 +42,14 @@ class CrmAppointment:
     start: datetime
     end: datetime
     participants: tuple[CrmParticipant, ...]
+    location: str = ""
+    description: str = ""
+    join_videomeet_url: str = ""
+    owner_id: int = 0
+
+    def holds_link(self, join_url: str) -> bool:
+        """Whether the appointment carries this join link (its JoinVideomeetUrl, Location or text)."""
+        return bool(join_url) and join_url in f"{self.join_videomeet_url}\n{self.location}\n{self.description}"
 
 
 async def read_appointment(
@@ -85,19 +90,13 @@ async def _appointment_call(
 ) -> httpx.Response:
     """One call on ``/v1/Appointment/{id}`` as the user; SuperOffice's refusals as this module's exceptions."""
     url = f"{webapi_url.rstrip('/')}/v1/Appointment/{appointment_id}"
-    headers = {"Authorization": f"Bearer {access_token}", "Accept": "application/json", **TIME_ZONE_HEADER}
-    try:
-        response = await http.request(method, url, json=json, headers=headers)
-    except httpx.HTTPError as error:
-        raise CrmUnavailable(f"SuperOffice could not be reached ({type(error).__name__})") from error
+    response = await webapi_call(http, method, url, access_token, json=json)
     if response.status_code == 404:
         raise AppointmentGone(str(appointment_id))
     if response.status_code == 409:
-        raise AppointmentChangedMeanwhile(_error_message(response))
-    if response.status_code in (401, 403):
-        raise CrmAccessRefused(_error_message(response))
+        raise AppointmentChangedMeanwhile(error_message(response))
     if response.status_code != 200:
-        raise CrmUnavailable(f"SuperOffice answered {response.status_code}: {_error_message(response)}")
+        raise CrmUnavailable(f"SuperOffice answered {response.status_code}: {error_message(response)}")
     return response
 
 
@@ -120,11 +119,8 @@ def _appointment(entity: dict[str, Any]) -> CrmAppointment:
         start=start,
         end=end,
         participants=participants,
+        location=str(entity.get("Location") or ""),
+        description=str(entity.get("Description") or ""),
+        join_videomeet_url=str(entity.get("JoinVideomeetUrl") or ""),
+        owner_id=int((entity.get("Associate") or {}).get("AssociateId") or 0),
     )
-
-
-def _error_message(response: httpx.Response) -> str:
-    try:
-        return str(response.json().get("ErrorMessage") or response.reason_phrase)
-    except ValueError:
-        return response.reason_phrase

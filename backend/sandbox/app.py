@@ -25,12 +25,14 @@ from backend.sandbox.mailbox.store import MailStore
 from backend.sandbox.microsoft import routes as microsoft_routes
 from backend.sandbox.microsoft.apps import MicrosoftApp
 from backend.sandbox.microsoft.store import MicrosoftStore
+from backend.sandbox.superoffice import control as superoffice_control
 from backend.sandbox.superoffice import oidc as oidc_routes
-from backend.sandbox.superoffice import webapi, webclient
+from backend.sandbox.superoffice import webapi, webclient, webhook_api
 from backend.sandbox.superoffice.oidc_server import SandboxAuthorizationServer
 from backend.sandbox.superoffice.oidc_store import OAuthClient, OidcStore
 from backend.sandbox.superoffice.store import AppointmentStore
-from backend.sandbox.superoffice.webhooks import CrmWebhook
+from backend.sandbox.superoffice.webhook_store import WebhookStore
+from backend.sandbox.superoffice.webhooks import DeliveryTiming
 from backend.sandbox.zoom import api as zoom_api
 from backend.sandbox.zoom import control as zoom_control
 from backend.sandbox.zoom import oauth as zoom_oauth
@@ -62,8 +64,6 @@ class SandboxConfig:
     """Applications registered for sign-in with the emulated SuperOffice (the meetings backend)."""
     zoom_apps: tuple[ZoomApp, ...] = ()
     """OAuth apps registered on the emulated Zoom Marketplace (the meetings backend's)."""
-    crm_webhooks: tuple[CrmWebhook, ...] = ()
-    """Webhooks registered with the emulated SuperOffice (the meetings backend's, for appointments)."""
     microsoft_apps: tuple[MicrosoftApp, ...] = ()
     """App registrations on the emulated Microsoft identity platform (the meetings backend's, for Teams)."""
     google_clients: tuple[GoogleClient, ...] = ()
@@ -94,6 +94,8 @@ def create_sandbox_app(config: SandboxConfig) -> Litestar:
         route_handlers=[
             *webclient.ROUTES,
             *webapi.ROUTES,
+            *webhook_api.ROUTES,
+            *superoffice_control.ROUTES,
             *oidc_routes.ROUTES,
             *zoom_oauth.ROUTES,
             *zoom_api.ROUTES,
@@ -128,6 +130,8 @@ def create_sandbox_app(config: SandboxConfig) -> Litestar:
         debug=False,
     )
     app.state.appointments = store
+    app.state.webhooks = WebhookStore(config.data_dir / "superoffice_webhooks.sqlite3")
+    app.state.webhook_timing = DeliveryTiming()
     app.state.config = config
     app.state.oidc = oidc
     app.state.zoom = ZoomStore(config.data_dir)

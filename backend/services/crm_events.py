@@ -1,29 +1,36 @@
 """Following the CRM: a saved appointment gets its meeting attached; a moved one moves it; a deleted one ends it.
 
-The extension makes the meeting before a new appointment has an id. When the CRM tells us about the saved
-appointment, the meeting whose link is in its Location or text is attached to it. From then on the CRM's changes
-are followed at the provider, whichever client made them.
+SuperOffice's appointment events carry little (``activity.created``: ids, dates and codes; ``activity.changed``: only
+the names of changed columns; ``activity.deleted``: ids; ``ChangedByAssociateId`` is whoever made the change). So an
+event is used for two things only, the appointment's id and the kind of change, and everything else is read from
+the WebAPI as someone who can see the appointment: the owners of its meetings first.
+
+The extension makes the meeting before a new appointment has an id. When SuperOffice tells us about an appointment
+that has no meeting of ours yet, the appointment is read, and the company's unattached meeting whose link it holds
+(in JoinVideomeetUrl, Location or text) is attached to it. From then on its changes are followed at the provider,
+whoever made them: a colleague deleting the owner's appointment ends the owner's meeting.
 
 SuperOffice wants a fast answer and gives up after three tries within seconds, so the webhook only records what is
-due (the outbox, in one transaction): the invitation e-mails, and a job that brings the provider's meeting in step.
-That job retries while the provider is busy or down, and follows the appointment as the WebAPI has it then
-(webhooks can arrive out of order).
+due (the outbox, in one transaction); the job retries while SuperOffice or the provider is busy or down, and reads
+the appointment as it is then (webhooks can arrive late and out of order).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.crm.appointments import AppointmentGone, CrmAccessRefused, CrmAppointment, read_appointment
+from backend.crm.appointments import AppointmentGone, CrmAppointment, read_appointment
 from backend.crm.superoffice import CrmUnavailable
-from backend.crm.webhooks import AppointmentEvent
-from backend.models import Meeting, MeetingState, Tenant
+from backend.crm.webapi import CrmAccessRefused
+from backend.crm.webhooks import CrmEvent
+from backend.models import Meeting, MeetingState, Tenant, utcnow
 from backend.providers.base import ErrorKind, ProviderError
 from backend.security import ExtensionIdentity
 from backend.services import jobs
@@ -32,48 +39,40 @@ from backend.services.crm_grants import CrmAccess, CrmGrantMissing
 from backend.services.crm_writeback import writeback_due
 from backend.services.invitation_mail import invitations_due
 from backend.services.jobs import Attempt, RetryLater
-from backend.services.meetings import (
-    Collaborators,
-    MeetingChange,
-    change_meeting,
-    meetings_for_appointments,
-    remove_meeting,
-)
+from backend.services.meetings import Collaborators, MeetingChange, change_meeting, remove_meeting
 from backend.services.tokens import ReconnectNeeded
 
 JOB_KIND = "follow_appointment"
 PASSING = {ErrorKind.RATE_LIMITED, ErrorKind.UNAVAILABLE}
+ATTACHABLE_FOR = timedelta(days=7)
+"""A meeting made in the dialog is attached when its appointment is saved; older unattached ones are not looked for."""
 log = logging.getLogger(__name__)
 
 
-async def appointment_event(db: AsyncSession, event: AppointmentEvent) -> str:
-    """Record what an appointment event makes due (invitations, the provider's follow-up); returns it for the log."""
-    tenant = (await db.exec(select(Tenant).where(Tenant.context_id == event.context_id))).first()
-    if tenant is None or tenant.id is None or not event.appointment_id:
-        return "ignored: unknown company"
-    who = ExtensionIdentity(tenant.id, event.associate_id, tenant.context_id, tenant.company_name)
-    attached = await meetings_for_appointments(db, who, [event.appointment_id])
-    if not attached and event.kind != "deleted":
-        attached = await _attach_by_link(db, who, event)
-        for meeting in attached:  # the appointment gets to know its meeting (JoinVideomeetUrl)
-            await writeback_due(db, meeting)
-    if not attached:
-        await db.commit()
+async def appointment_event(db: AsyncSession, tenant: Tenant, event: CrmEvent) -> str:
+    """Record what an appointment event makes due (invitations, the follow-up job); returns it for the log."""
+    assert tenant.id is not None
+    attached = await _attached(db, tenant.id, event.primary_key)
+    if not attached and (event.kind == "deleted" or not await _attachable(db, tenant.id)):
         return "no meeting"
-    # Participants are told whatever the provider says next: invitations for a new appointment or new
-    # participants, an update for a move, a cancellation for a deleted appointment (that job reads the CRM).
+    # Participants are told whatever happens next (that job reads the CRM itself).
     for meeting in attached:
         await invitations_due(db, meeting)
     await jobs.enqueue(
         db,
         kind=JOB_KIND,
-        key=f"{JOB_KIND}:{tenant.id}:{event.appointment_id}",
-        payload=_payload(tenant.id, event),
+        key=f"{JOB_KIND}:{tenant.id}:{event.primary_key}",
+        payload={
+            "tenant_id": tenant.id,
+            "appointment_id": event.primary_key,
+            "kind": event.kind,
+            "readers": [reader for reader in (event.owner_id, event.changed_by) if reader],
+        },
         tenant_id=tenant.id,
         replace_payload=True,  # the latest event of the appointment is the one to follow
     )
     await db.commit()
-    return f"{len(attached)} meeting(s) to follow"
+    return f"{len(attached)} meeting(s) to follow" if attached else "looking for a new meeting's link"
 
 
 def job_function(deps: Collaborators, crm: CrmAccess) -> jobs.JobFunction:
@@ -85,84 +84,106 @@ def job_function(deps: Collaborators, crm: CrmAccess) -> jobs.JobFunction:
     return follow
 
 
-async def follow_appointment(
-    db: AsyncSession, payload: dict[str, Any], deps: Collaborators, crm: CrmAccess | None = None
-) -> str:
-    """Bring the provider's meetings of one appointment in step with it; RetryLater while the provider is away.
+@dataclass(frozen=True)
+class _Reading:
+    appointment: CrmAppointment | None
+    gone: bool = False
+    """Its meeting's owner was told it does not exist."""
 
-    Webhooks can arrive out of order (each is sent on its own, and retried), so the appointment as it is now is read
-    from the WebAPI as its owner; only when we hold no sign-in of the owner is the event's own copy used.
-    """
+
+async def follow_appointment(db: AsyncSession, payload: dict[str, Any], deps: Collaborators, crm: CrmAccess) -> str:
+    """Bring our meetings of one appointment in step with it; RetryLater while SuperOffice or the provider is away."""
     tenant = await db.get(Tenant, payload["tenant_id"])
-    if tenant is None:
+    if tenant is None or tenant.id is None:
         return "ignored: the company is gone"
-    who = ExtensionIdentity(payload["tenant_id"], payload["associate_id"], tenant.context_id, tenant.company_name)
-    attached = await meetings_for_appointments(db, who, [payload["appointment_id"]])
-    if attached and payload["kind"] != "deleted" and crm is not None:
-        payload = await _as_it_is_now(crm, tenant, payload)
+    appointment_id = int(payload["appointment_id"])
+    attached = await _attached(db, tenant.id, appointment_id)
+    owners = [meeting.associate_id for meeting in attached]
+    candidates = [] if attached else await _attachable(db, tenant.id)
+    readers = [*owners, *payload.get("readers", []), *(meeting.associate_id for meeting in candidates)]
     try:
-        if payload["kind"] == "deleted":
-            for meeting in attached:
-                await remove_meeting(db, who, meeting.id, deps)
-            return f"removed {len(attached)}"
+        reading = await _read(crm, tenant, appointment_id, list(dict.fromkeys(readers)), trusted=set(owners))
+    except CrmUnavailable as error:
+        raise RetryLater(str(error)) from error
+    now = reading.appointment
+    if now is None and not (reading.gone or payload["kind"] == "deleted"):
+        return "not followed: nobody's SuperOffice sign-in can read the appointment"
+    if not attached:
+        if now is None:
+            return "no meeting"
+        attached = await _attach(db, candidates, now)
+        if not attached:
+            return "no meeting"
+    try:
         for meeting in attached:
-            await change_meeting(db, who, meeting.id, _change_for(payload), deps)
-        return f"followed {len(attached)}"
+            who = ExtensionIdentity(tenant.id, meeting.associate_id, tenant.context_id, tenant.company_name)
+            if now is None:  # deleted: whoever deleted it, the meeting ends as its owner
+                await remove_meeting(db, who, meeting.id, deps)
+            else:
+                await change_meeting(db, who, meeting.id, _change_for(now), deps)
+        return f"{'removed' if now is None else 'followed'} {len(attached)}"
     except ProviderError as error:
         if error.kind in PASSING:
             raise RetryLater(str(error)) from error
-        log.warning("following appointment %s failed: %s", payload["appointment_id"], error.kind)
+        log.warning("following appointment %s failed: %s", appointment_id, error.kind)
         return f"failed: {error.kind}"
     except (ReconnectNeeded, ConfigurationError) as error:
         # Nothing to retry: the user sees the problem (and the way out) the next time they open the appointment.
-        log.warning("following appointment %s failed: %s", payload["appointment_id"], type(error).__name__)
+        log.warning("following appointment %s failed: %s", appointment_id, type(error).__name__)
         return f"failed: {type(error).__name__}"
 
 
-async def _attach_by_link(db: AsyncSession, who: ExtensionIdentity, event: AppointmentEvent) -> list[Meeting]:
-    text = f"{event.location}\n{event.description}"
+async def _read(
+    crm: CrmAccess, tenant: Tenant, appointment_id: int, readers: list[int], *, trusted: set[int]
+) -> _Reading:
+    """The appointment as the first reader whose sign-in works sees it. Only a ``trusted`` reader's 404 (the owner of
+    a meeting on it) means it was deleted: another user may just not be allowed to see it."""
+    assert tenant.id is not None
+
+    async def read(http: httpx.AsyncClient, token: str) -> CrmAppointment:
+        return await read_appointment(http, tenant.webapi_url, token, appointment_id)
+
+    for reader in readers:
+        try:
+            return _Reading(await crm.as_user(tenant.id, reader, read))
+        except AppointmentGone:
+            if reader in trusted:
+                return _Reading(None, gone=True)
+        except (CrmGrantMissing, CrmAccessRefused):
+            continue
+    return _Reading(None)
+
+
+async def _attached(db: AsyncSession, tenant_id: int, appointment_id: int) -> list[Meeting]:
     statement = select(Meeting).where(
-        Meeting.tenant_id == who.tenant_id,
-        Meeting.associate_id == who.associate_id,
+        Meeting.tenant_id == tenant_id,
+        Meeting.appointment_id == appointment_id,
+        Meeting.state == MeetingState.ACTIVE,
+    )
+    return list((await db.exec(statement.order_by(col(Meeting.created_at)))).all())
+
+
+async def _attachable(db: AsyncSession, tenant_id: int) -> list[Meeting]:
+    statement = select(Meeting).where(
+        Meeting.tenant_id == tenant_id,
         Meeting.state == MeetingState.ACTIVE,
         col(Meeting.appointment_id).is_(None),
+        Meeting.created_at > utcnow() - ATTACHABLE_FOR,
     )
-    found = [meeting for meeting in (await db.exec(statement)).all() if meeting.join_url and meeting.join_url in text]
+    return list((await db.exec(statement)).all())
+
+
+async def _attach(db: AsyncSession, candidates: list[Meeting], appointment: CrmAppointment) -> list[Meeting]:
+    found = [meeting for meeting in candidates if appointment.holds_link(meeting.join_url)]
     for meeting in found:
-        meeting.appointment_id = event.appointment_id
+        meeting.appointment_id = appointment.appointment_id
         db.add(meeting)
-    return found  # committed by the caller, with the jobs
+        await writeback_due(db, meeting)  # the appointment gets to know its meeting (JoinVideomeetUrl)
+        await invitations_due(db, meeting)
+    await db.commit()
+    return found
 
 
-async def _as_it_is_now(crm: CrmAccess, tenant: Tenant, payload: dict[str, Any]) -> dict[str, Any]:
-    async def read(http: httpx.AsyncClient, token: str) -> CrmAppointment:
-        return await read_appointment(http, tenant.webapi_url, token, payload["appointment_id"])
-
-    try:
-        now = await crm.as_user(payload["tenant_id"], payload["associate_id"], read)
-    except AppointmentGone:
-        return {**payload, "kind": "deleted"}
-    except (CrmGrantMissing, CrmAccessRefused):
-        return payload  # the event's copy is all we have
-    except CrmUnavailable as error:
-        raise RetryLater(str(error)) from error
-    return {**payload, "start": now.start.isoformat(), "end": now.end.isoformat(), "title": now.title}
-
-
-def _payload(tenant_id: int, event: AppointmentEvent) -> dict[str, Any]:
-    return {
-        "tenant_id": tenant_id,
-        "associate_id": event.associate_id,
-        "appointment_id": event.appointment_id,
-        "kind": event.kind,
-        "start": event.start.isoformat() if event.start else None,
-        "end": event.end.isoformat() if event.end else None,
-        "title": event.title,
-    }
-
-
-def _change_for(payload: dict[str, Any]) -> MeetingChange:
-    start = datetime.fromisoformat(payload["start"]) if payload.get("start") else None
-    end = datetime.fromisoformat(payload["end"]) if payload.get("end") else None
-    duration = max(1, int((end - start).total_seconds() // 60)) if start and end and end > start else None
-    return MeetingChange(topic=payload.get("title") or None, start=start, duration_minutes=duration)
+def _change_for(appointment: CrmAppointment) -> MeetingChange:
+    minutes = int((appointment.end - appointment.start).total_seconds() // 60)
+    return MeetingChange(topic=appointment.title or None, start=appointment.start, duration_minutes=minutes or None)

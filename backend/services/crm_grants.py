@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.crm.appointments import CrmAccessRefused
 from backend.crm.superoffice import CrmGrantRefused, CrmTokens, SuperOfficeSignIn
+from backend.crm.webapi import CrmAccessRefused
 from backend.models import CrmGrant, utcnow
 from backend.security import TokenCipher
 

@@ -1,5 +1,5 @@
-"""The CRM appointment knows its meeting: ``JoinVideomeetUrl`` and ``CentralserviceVideomeetId`` are written on it
-when a meeting is attached, and blanked when the meeting is removed (a job, as the appointment's owner).
+"""The CRM appointment knows its meeting: ``JoinVideomeetUrl`` and ``CentralserviceVideomeetId`` (our meeting's UUID)
+are written on it when a meeting is attached, and blanked when the meeting is removed (a job, as its owner).
 
 Other SuperOffice clients, reports and SuperOffice's own ``{burl}`` then see the meeting. Blanking tests first that
 the appointment still holds our link, so a link someone put there since is never wiped.
@@ -14,8 +14,9 @@ from typing import Any
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.crm.appointments import AppointmentChangedMeanwhile, AppointmentGone, CrmAccessRefused, write_video_meeting
+from backend.crm.appointments import AppointmentChangedMeanwhile, AppointmentGone, write_video_meeting
 from backend.crm.superoffice import CrmUnavailable
+from backend.crm.webapi import CrmAccessRefused
 from backend.models import Meeting, MeetingState, Tenant
 from backend.services import jobs
 from backend.services.crm_grants import CrmAccess, CrmGrantMissing
@@ -45,7 +46,8 @@ def job_function(crm: CrmAccess) -> jobs.JobFunction:
         async def patch(http: httpx.AsyncClient, token: str) -> None:
             url = tenant.webapi_url
             if active:
-                meeting_id = meeting.provider_meeting_id
+                # Our meeting's id: SuperOffice's column holds 100 characters and a Teams meeting id is longer.
+                meeting_id = str(meeting.id)
                 await write_video_meeting(
                     http, url, token, appointment_id, join_url=meeting.join_url, meeting_id=meeting_id
                 )

@@ -29,8 +29,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.crm.appointments import AppointmentGone, CrmAccessRefused, CrmAppointment, read_appointment
+from backend.crm.appointments import AppointmentGone, CrmAppointment, read_appointment
 from backend.crm.superoffice import CrmUnavailable, SuperOfficeSignIn
+from backend.crm.webapi import CrmAccessRefused
 from backend.mail import MailNotSent, MailServer, send_mail
 from backend.models import (
     InvitationDelivery,

@@ -21,6 +21,7 @@ from backend.services.configuration import (
     provider_options,
     save_company_setting,
 )
+from backend.services.crm_webhooks import company_webhook, current_webhook, repair_webhook, target_url_for
 from backend.services.invitations import (
     MODES,
     VARIABLES,
@@ -32,7 +33,7 @@ from backend.services.invitations import (
     template_of,
 )
 from backend.web.connect import COMPANY, begin_authorization
-from backend.web.dependencies import AppSettings, Cipher, DbSession, Providers
+from backend.web.dependencies import AppSettings, Cipher, Crm, DbSession, Providers
 from backend.web.htmx import wants_partial
 from backend.web.session_user import SignedInUser, current_user, require_administrator
 
@@ -56,9 +57,36 @@ class VideoMeetingsController(Controller):
 
     @get("/video-meetings")
     async def page(
-        self, request: Request[Any, Any, Any], db_session: DbSession, settings: AppSettings, providers: Providers
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        settings: AppSettings,
+        providers: Providers,
+        crm: Crm,
     ) -> Template:
-        return await self._render(request, db_session, settings, providers)
+        admin, tenant_id = _admin(request)
+        tenant = await db_session.get(Tenant, tenant_id)
+        assert tenant is not None
+        webhook = await current_webhook(db_session, crm, tenant=tenant, associate_id=admin.associate_id)
+        return await self._render(request, db_session, settings, providers, webhook=webhook)
+
+    @post("/video-meetings/webhook/repair")
+    async def repair(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        settings: AppSettings,
+        providers: Providers,
+        crm: Crm,
+    ) -> Template | Redirect:
+        """Save the company's SuperOffice webhook as Active again (after TooManyErrors), or register it anew."""
+        admin, tenant_id = _admin(request)
+        tenant = await db_session.get(Tenant, tenant_id)
+        assert tenant is not None
+        webhook = await repair_webhook(db_session, crm, target_url_for(settings.public_url), tenant=tenant,
+                                       associate_id=admin.associate_id)  # fmt: skip
+        message = "The SuperOffice webhook is Active again." if not webhook.last_error else None
+        return await self._done(request, db_session, settings, providers, message)
 
     @post("/video-meetings/provider")
     async def choose(
@@ -187,6 +215,7 @@ class VideoMeetingsController(Controller):
         tenant = await db_session.get(Tenant, tenant_id)
         assert tenant is not None
         draft = values.pop("draft_template", None)
+        webhook = values.pop("webhook", None) or await company_webhook(db_session, tenant_id)
         context = _base_context(
             request,
             invitation_mode=values.pop("draft_mode", None) or tenant.invitation_mode,
@@ -195,6 +224,7 @@ class VideoMeetingsController(Controller):
             modes=MODES,
             **_preview(draft if draft is not None else template_of(tenant)),
             connection=connection,
+            webhook=webhook,
             setting=adapter.company_setting if adapter else None,
             options=provider_options(settings, providers),
             last_event=await latest_company_event(db_session, tenant_id),

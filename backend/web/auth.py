@@ -24,6 +24,7 @@ from backend.web.session_user import (
 )
 
 GRANT_KEEPING_PATHS = ("/extension/connect", "/connect")
+ADMINISTRATION = "/admin"
 
 
 @get("/auth/login")
@@ -57,9 +58,13 @@ async def callback(
         raise SignInError("This sign-in answer does not belong to the sign-in you started. Please sign in again.")
     identity, tokens = await state.superoffice.complete(started, code=code)
     tenant = await tenant_for_sign_in(db_session, identity)
-    if tenant is not None and tenant.id is not None and next_path.startswith(GRANT_KEEPING_PATHS):
-        # Kept for background work as this user (reading an appointment's participants to send invitations), and
-        # only for people who make meetings: they sign in here to connect the extension or their provider.
+    keeps_grant = next_path.startswith(GRANT_KEEPING_PATHS) or (
+        identity.is_administrator and next_path.startswith(ADMINISTRATION)
+    )
+    if tenant is not None and tenant.id is not None and keeps_grant:
+        # Kept for background work as this user, and only for people who make meetings (they sign in here to
+        # connect the extension or their provider: reading an appointment's participants to send invitations) and
+        # administrators (the company's webhook is registered, checked and removed at SuperOffice as them).
         await remember_crm_grant(
             db_session, cipher, tenant_id=tenant.id, associate_id=identity.associate_id, tokens=tokens
         )

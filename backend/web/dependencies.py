@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.models import ProviderKind
 from backend.providers.base import VideoProvider
 from backend.security import TokenCipher
+from backend.services.crm_grants import CrmAccess
 from backend.settings import Settings
 
 DbSession = NamedDependency[AsyncSession]
@@ -18,3 +19,5 @@ Providers = NamedDependency[dict[ProviderKind, VideoProvider]]
 """``providers``: the adapters of the providers this instance can use."""
 Cipher = NamedDependency[TokenCipher]
 """``cipher``: encrypts and decrypts provider tokens."""
+Crm = NamedDependency[CrmAccess]
+"""``crm``: calls SuperOffice's WebAPI as one of its users (their kept sign-in)."""

@@ -7,23 +7,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request, Response, post
-from litestar.datastructures import State
 from litestar.params import FromPath
 from litestar.status_codes import (
     HTTP_200_OK,
     HTTP_202_ACCEPTED,
+    HTTP_400_BAD_REQUEST,
     HTTP_401_UNAUTHORIZED,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
 )
 
-from backend.crm.webhooks import CrmWebhookRejected, read_appointment_event
+from backend.crm.webhooks import CrmWebhookMalformed, CrmWebhookRejected, read_event, verify_signature
 from backend.models import ProviderKind
 from backend.providers.base import ProviderDeauthorized, WebhookChallenge, WebhookRejected
 from backend.services.crm_events import appointment_event
+from backend.services.crm_webhooks import webhook_secret
 from backend.services.deauthorization import holder_of_token, provider_deauthorized
 from backend.services.webhook_receipts import ReplayedDelivery, record_delivery
-from backend.web.dependencies import AppSettings, Cipher, DbSession, Providers
+from backend.web.dependencies import Cipher, DbSession, Providers
 
 log = logging.getLogger(__name__)
 
@@ -67,30 +68,37 @@ async def provider_webhook(
     return Response({"status": "ok"}, status_code=adapter.webhook_ack_status)
 
 
-@post("/webhooks/superoffice", status_code=HTTP_200_OK)
+@post("/webhooks/superoffice/{context_id:str}", status_code=HTTP_200_OK)
 async def superoffice_webhook(
-    request: Request[Any, Any, Any],
-    state: State,
-    db_session: DbSession,
-    settings: AppSettings,
-    providers: Providers,
-    cipher: Cipher,
+    request: Request[Any, Any, Any], context_id: FromPath[str], db_session: DbSession, cipher: Cipher
 ) -> Response[dict[str, Any]]:
-    """Appointment events from SuperOffice: answered fast, each EventId acted on once (SuperOffice retries)."""
-    if settings.superoffice_webhook_secret is None:
-        return Response({"error": "not_configured"}, status_code=HTTP_404_NOT_FOUND)
-    secret = settings.superoffice_webhook_secret.get_secret_value()
+    """A company's appointment events from its SuperOffice, verified with that company's own webhook secret.
+
+    Answered at once, each EventId acted on once (SuperOffice retries), never refused for being late.
+    """
+    company = await webhook_secret(db_session, cipher, context_id)
+    if company is None:
+        return Response({"error": "unknown_company", "message": "No company's webhook has this address."},
+                        status_code=HTTP_404_NOT_FOUND)  # fmt: skip
+    tenant, secret = company
+    body = await request.body()
     try:
-        event = read_appointment_event(request.headers, await request.body(), secret, datetime.now(UTC))
+        verify_signature(request.headers, body, secret)
+        event = read_event(body)
     except CrmWebhookRejected as error:
-        log.warning("SuperOffice webhook refused: %s", error)
+        log.warning("SuperOffice webhook for %s refused: %s", context_id, error)
         return Response({"error": "rejected", "message": str(error)}, status_code=HTTP_401_UNAUTHORIZED)
-    if event is None:
-        return Response({"status": "ignored"})
+    except CrmWebhookMalformed as error:
+        return Response({"error": "invalid_request", "message": str(error)}, status_code=HTTP_400_BAD_REQUEST)
+    if event.context_id not in (tenant.context_id, "Default"):  # "Default": the test event, and on-site installations
+        message = f"This notification is for {event.context_id}, not for {tenant.context_id}."
+        return Response({"error": "invalid_request", "message": message}, status_code=HTTP_400_BAD_REQUEST)
+    if not event.about_an_appointment:
+        return Response({"status": "ignored"})  # the test POST on save, or an event we did not ask for
     try:
-        await record_delivery(db_session, "superoffice", event.event_id)
+        await record_delivery(db_session, "superoffice", f"{tenant.id}:{event.event_id}")
     except ReplayedDelivery:
         return Response({"status": "duplicate"})  # a retry of one we handled: SuperOffice may stop now
-    outcome = await appointment_event(db_session, event)
-    log.info("appointment %s %s: %s", event.appointment_id, event.kind, outcome)
+    outcome = await appointment_event(db_session, tenant, event)
+    log.info("appointment %s %s: %s", event.primary_key, event.kind, outcome)
     return Response({"status": "ok"})

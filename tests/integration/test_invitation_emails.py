@@ -237,13 +237,17 @@ def test_the_mailbox_page_shows_what_was_sent(live: LiveServers, anna: Extension
     assert httpx.get(f"{live.sandbox_url}/mailbox/1/raw").headers["content-type"].startswith("message/rfc822")
 
 
-def test_only_people_who_make_meetings_leave_a_superoffice_sign_in_with_us(
+def test_only_people_who_make_meetings_and_administrators_leave_a_superoffice_sign_in_with_us(
     live: LiveServers, anna: ExtensionUser
 ) -> None:
-    with httpx.Client(timeout=20) as admin:
-        sign_in(admin, live, "admin", "/admin/video-meetings")  # an administrator's visit to the pages
+    with httpx.Client(timeout=20) as bjorn:
+        sign_in(bjorn, live, "bjorn", "/")  # a user's visit to the pages
+    with httpx.Client(timeout=20) as bjorn:
+        sign_in(bjorn, live, "bjorn", "/admin/video-meetings")  # not an administrator: nothing kept either
 
-    kept = rows(live.settings, CrmGrant)
+    kept = sorted(rows(live.settings, CrmGrant), key=lambda grant: grant.associate_id)
 
-    assert [grant.associate_id for grant in kept] == [2]  # anna, who connected the extension
-    assert kept[0].refresh_token_encrypted and "anna" not in kept[0].refresh_token_encrypted
+    # The administrator (the company's webhook is registered and checked as them) and anna (she connected the
+    # extension); never Bjørn.
+    assert [grant.associate_id for grant in kept] == [1, 2]
+    assert kept[1].refresh_token_encrypted and "anna" not in kept[1].refresh_token_encrypted

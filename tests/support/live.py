@@ -47,7 +47,7 @@ def live_servers(settings: Settings) -> Iterator[LiveServers]:
         "google_meet_url",
     }
     if settings.sandbox:
-        derived |= {"superoffice_client_id", "superoffice_client_secret", "superoffice_webhook_secret"}
+        derived |= {"superoffice_client_id", "superoffice_client_secret"}
         derived |= {"zoom_client_id", "zoom_client_secret", "zoom_webhook_secret"}
         derived |= {"teams_client_id", "teams_client_secret", "google_client_id", "google_client_secret"}
         if settings.smtp_port == settings.sandbox_smtp_port:  # the sandbox's mail sink, not a test's own server

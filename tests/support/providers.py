@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from tests.support import google, microsoft, zoom
+from tests.support.crm_webhooks import wait_for_company_webhook
 from tests.support.live import LiveServers
 from tests.support.signin import csrf_token, sign_in
 
@@ -109,6 +110,7 @@ def set_up_company(live: LiveServers, harness: Harness, *, email: str = "it@demo
     with httpx.Client(timeout=20) as admin:
         page = sign_in(admin, live, "admin", "/admin/video-meetings")
         connect_company(admin, live, csrf_token(page), harness, email=email)
+    wait_for_company_webhook(live)
 
 
 def disconnect_company(live: LiveServers) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 
+from tests.support.crm_webhooks import wait_for_company_webhook
 from tests.support.live import LiveServers
 from tests.support.signin import csrf_token, sign_in
 
@@ -65,9 +66,18 @@ def connect_user_zoom(client: httpx.Client, live: LiveServers, email: str) -> ht
     return client.get(str(consent(live, str(consent_page.url), email)))
 
 
-def set_up_company_zoom(live: LiveServers, *, email: str = "it@demo.example", passcode: str = "Pass1234") -> None:
-    """The demo company's administrator connects Zoom and saves the passcode (in a browser session of their own)."""
+def set_up_company_zoom(
+    live: LiveServers,
+    *,
+    email: str = "it@demo.example",
+    passcode: str = "Pass1234",
+    administrator: str = "admin",
+    context_id: str = "Cust12345",
+) -> None:
+    """The company's administrator connects Zoom and saves the passcode (in a browser session of their own); the
+    backend registers the company's webhook at SuperOffice meanwhile."""
 
     with httpx.Client(timeout=20) as admin:
-        page = sign_in(admin, live, "admin", "/admin/video-meetings")
+        page = sign_in(admin, live, administrator, "/admin/video-meetings")
         connect_company_zoom(admin, live, csrf_token(page), email=email, passcode=passcode)
+    wait_for_company_webhook(live, context_id)

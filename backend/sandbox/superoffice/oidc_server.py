@@ -94,6 +94,7 @@ def superoffice_claims(associate: DemoAssociate, issuer: str) -> dict[str, Any]:
         f"{CLAIM}webapi_url": f"{issuer}/{associate.context_id}/api/",
         f"{CLAIM}netserver_url": f"{issuer}/{associate.context_id}/Remote/Services88/",
         f"{CLAIM}serial": "1000000001",
+        f"{CLAIM}system_token": f"Meetings for SuperOffice-{associate.context_id}",
     }
 
 

@@ -47,7 +47,7 @@ def superoffice_error_response(request: Request[Any, Any, Any], error: SuperOffi
     return Response(body, status_code=error.status_code)
 
 
-def _caller(request: Request[Any, Any, Any], context_id: str) -> DemoAssociate:
+def caller(request: Request[Any, Any, Any], context_id: str) -> DemoAssociate:
     """The associate behind a Bearer access token (applications) or the web client's sign-in cookie."""
     scheme, _, credential = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer":
@@ -66,7 +66,7 @@ def _caller(request: Request[Any, Any, Any], context_id: str) -> DemoAssociate:
     return associate
 
 
-async def _entity_body(request: Request[Any, Any, Any]) -> Any:
+async def entity_body(request: Request[Any, Any, Any]) -> Any:
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         # Also what keeps a cookie-authenticated write from being sent by another site's plain form.
         raise SuperOfficeError(HTTP_400_BAD_REQUEST, "SoArgumentException", "Send the entity as application/json.")
@@ -106,7 +106,7 @@ BASE = "/{context_id:str}/api/v1/Appointment"
 async def get_appointment(
     request: Request[Any, Any, Any], state: State, context_id: FromPath[str], appointment_id: FromPath[int]
 ) -> dict:
-    _caller(request, context_id)
+    caller(request, context_id)
     return to_entity(_existing(state.appointments, context_id, appointment_id), _zone(request))
 
 
@@ -114,14 +114,22 @@ def _notifying(
     request: Request[Any, Any, Any], state: State, event: str, appointment: Appointment, changes: list[str]
 ) -> Response[Any]:
     """The entity as the answer, and the webhooks sent after it (as SuperOffice does, asynchronously)."""
-    task = BackgroundTask(notify, state.config.crm_webhooks, event, appointment, changes)
-    return Response(to_entity(appointment, _zone(request)), background=task)
+    return Response(
+        to_entity(appointment, _zone(request)), background=_webhooks_task(request, state, event, appointment, changes)
+    )
+
+
+def _webhooks_task(
+    request: Request[Any, Any, Any], state: State, event: str, appointment: Appointment, changes: list[str]
+) -> BackgroundTask:
+    changed_by = caller(request, appointment.context_id).associate_id
+    return BackgroundTask(notify, state.webhooks, state.webhook_timing, event, appointment, changes, changed_by)
 
 
 @post(BASE, status_code=200)
 async def create_appointment(request: Request[Any, Any, Any], state: State, context_id: FromPath[str]) -> Response[Any]:
-    associate = _caller(request, context_id)
-    created = state.appointments.add(_parse(request, await _entity_body(request), associate))
+    associate = caller(request, context_id)
+    created = state.appointments.add(_parse(request, await entity_body(request), associate))
     return _notifying(request, state, "activity.created", created, changed_columns(None, created))
 
 
@@ -129,9 +137,9 @@ async def create_appointment(request: Request[Any, Any, Any], state: State, cont
 async def replace_appointment(
     request: Request[Any, Any, Any], state: State, context_id: FromPath[str], appointment_id: FromPath[int]
 ) -> Response[Any]:
-    associate = _caller(request, context_id)
+    associate = caller(request, context_id)
     stored = _existing(state.appointments, context_id, appointment_id)
-    appointment = _parse(request, await _entity_body(request), associate)
+    appointment = _parse(request, await entity_body(request), associate)
     # The owner stays the owner, whoever edits.
     replacement = replace(appointment, appointment_id=appointment_id, associate_id=stored.associate_id)
     saved = state.appointments.save(replacement)
@@ -143,10 +151,10 @@ async def patch_appointment(
     request: Request[Any, Any, Any], state: State, context_id: FromPath[str], appointment_id: FromPath[int]
 ) -> Response[Any]:
     """JSON Patch (RFC 6902: add, replace, remove, test; paths case-insensitive) or JSON Merge Patch (an object)."""
-    associate = _caller(request, context_id)
+    associate = caller(request, context_id)
     stored = _existing(state.appointments, context_id, appointment_id)
     entity = to_entity(stored, _zone(request))
-    body = await _entity_body(request)
+    body = await entity_body(request)
     if isinstance(body, dict):
         _merge(entity, body)
     elif isinstance(body, list):
@@ -196,17 +204,17 @@ def _apply(entity: dict[str, Any], operation: Any) -> None:
 async def delete_appointment(
     request: Request[Any, Any, Any], state: State, context_id: FromPath[str], appointment_id: FromPath[int]
 ) -> Response[Any]:
-    _caller(request, context_id)
+    caller(request, context_id)
     stored = _existing(state.appointments, context_id, appointment_id)
     state.appointments.delete(context_id, appointment_id)
-    task = BackgroundTask(notify, state.config.crm_webhooks, "activity.deleted", stored, [])
+    task = _webhooks_task(request, state, "activity.deleted", stored, [])
     return Response(None, status_code=HTTP_204_NO_CONTENT, background=task)
 
 
 @get("/{context_id:str}/api/v1/User/currentPrincipal")
 async def current_principal(request: Request[Any, Any, Any], context_id: FromPath[str]) -> dict:
     """Who the caller is (SuperOffice's answer to "UserInfo"; the field names are UNCONFIRMED beyond these)."""
-    associate = _caller(request, context_id)
+    associate = caller(request, context_id)
     return {
         "AssociateId": associate.associate_id,
         "UserName": associate.username,

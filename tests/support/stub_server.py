@@ -1,0 +1,63 @@
+"""A small real HTTP server on 127.0.0.1 for contract tests: it records what it is sent and answers with JSON it was
+given, so an outside service's documented sample can be served to our client, and an emulator's requests caught."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class StubServer:
+    url: str
+    answer: Any = None
+    """The JSON body of every answer (200); None answers an empty 200."""
+    received: list[Received] = field(default_factory=list)
+
+
+@contextmanager
+def stub_server(answer: Any = None) -> Iterator[StubServer]:
+    stub = StubServer(url="", answer=answer)
+
+    class Handler(BaseHTTPRequestHandler):
+        def _handle(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            stub.received.append(Received(self.command, self.path, headers, self.rfile.read(length)))
+            payload = b"" if stub.answer is None else json.dumps(stub.answer).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    stub.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield stub
+    finally:
+        server.shutdown()
+        server.server_close()
