@@ -204,6 +204,9 @@ class TeamsProvider:
     async def read_webhook(self, headers: Mapping[str, str], body: bytes, now: datetime) -> tuple[ProviderEvent, str]:
         raise WebhookRejected("Microsoft sends no notifications to this service.")
 
+    def webhook_refusal(self, error: WebhookRejected) -> tuple[int, dict[str, Any]]:
+        return 401, {"error": "rejected", "message": str(error)}
+
 
 def _refused(response: httpx.Response) -> ProviderError:
     error = json_object(response).get("error") or {}

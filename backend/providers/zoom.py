@@ -236,6 +236,9 @@ class ZoomProvider:
             return ProviderDeauthorized(str(payload.get("user_id", "")), str(payload.get("account_id", ""))), digest
         return OtherEvent(event), digest
 
+    def webhook_refusal(self, error: WebhookRejected) -> tuple[int, dict[str, Any]]:
+        return 401, {"error": "rejected", "message": str(error)}
+
 
 def _schedule(details: MeetingDetails) -> dict[str, Any]:
     return {
