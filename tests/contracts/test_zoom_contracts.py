@@ -140,3 +140,24 @@ async def test_our_requests_and_the_emulators_answers_follow_zooms_openapi(live:
     assert problems("zoom", response_schema("zoom", "getMeeting", "200"), read.answer) == []
     [removal] = recorder.to("DELETE", f"/meetings/{meeting.id}")
     assert (removal.status, removal.answer) == (204, None)
+
+
+def test_a_running_meeting_is_kept_with_a_clear_message_and_an_ended_one_is_removed(
+    live: LiveServers, make_extension_user: MakeUser
+) -> None:
+    set_up_company_zoom(live)
+    anna = make_extension_user("anna", zoom_email="anna@demo.example")
+    body = {"topic": "x", "start": START.isoformat(), "duration_minutes": 30, "idempotency_key": "running"}
+    made = anna.api.post("", json=body).json()
+    [held] = [m for m in rows(live.settings, Meeting) if str(m.id) == made["id"]]
+    hold(live, held.provider_meeting_id, "start")
+
+    refused = anna.api.delete(f"/{made['id']}")
+
+    assert refused.status_code == 409
+    assert refused.json() == {"error": "meeting_in_progress", "message": (
+        "This Zoom meeting is going on right now. End it in Zoom first, then remove it here.")}  # fmt: skip
+    assert anna.api.get(f"/{made['id']}").status_code == 200
+    hold(live, held.provider_meeting_id, "end")
+    assert anna.api.delete(f"/{made['id']}").status_code == 204  # Zoom: 3007, ended; for us: removed
+    assert anna.api.get(f"/{made['id']}").status_code == 404
