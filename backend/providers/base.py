@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -80,20 +81,52 @@ class WebhookChallenge:
     body: dict[str, Any]
 
 
+RISC_TOKEN_ALGS = ("prefix", "hash_base64_sha512_sha512")
+
+
+def risc_token_identifier(alg: str, token: str) -> str | None:
+    """How a RISC ``token-revoked`` event names a refresh token (developers.google.com/identity/protocols/risc, "OAuth
+    token identifiers"): ``prefix`` is its first 16 characters, ``hash_base64_sha512_sha512`` the base64 of SHA-512
+    applied twice. None for an algorithm Google does not list."""
+    if alg == "prefix":
+        return token[:16]
+    if alg == "hash_base64_sha512_sha512":
+        twice = hashlib.sha512(hashlib.sha512(token.encode()).digest()).digest()
+        return base64.b64encode(twice).decode()
+    return None
+
+
+@dataclass(frozen=True)
+class RevokedToken:
+    """One refresh token named by a RISC event: the algorithm and the identifier it gives (never the token)."""
+
+    alg: str
+    identifier: str
+
+    def names(self, token: str) -> bool:
+        """Whether ``token`` is the one named (base64 compared without padding and in either alphabet)."""
+        ours = risc_token_identifier(self.alg, token)
+        if ours is None or not self.identifier:
+            return False
+        if self.alg == "prefix":
+            return len(self.identifier) == 16 and hmac.compare_digest(ours, self.identifier)
+        return hmac.compare_digest(_b64_plain(ours), _b64_plain(self.identifier))
+
+
+def _b64_plain(text: str) -> str:
+    return text.strip().rstrip("=").replace("-", "+").replace("_", "/")
+
+
 @dataclass(frozen=True)
 class ProviderDeauthorized:
-    """A person removed our app at the provider: their data must go. Named by their user id at the provider, or
-    (Google's RISC ``token-revoked``) by the hash of one refresh token: see :func:`risc_token_hash`."""
+    """A person removed our app at the provider: their data must go. Named by their user id at the provider, by the
+    e-mail address of their account (a RISC ``id_token_claims`` subject without ``sub``), or by one refresh token (a
+    RISC ``token-revoked`` event)."""
 
-    user_id: str
+    user_id: str = ""
     account_id: str = ""
-    token_hash: str = ""
-
-
-def risc_token_hash(refresh_token: str) -> str:
-    """How a RISC ``token-revoked`` event names a token (``hash_base64_sha512_sha512``). UNCONFIRMED: read as the
-    base64 of the token's SHA-512, the safe reading the sandbox's Google uses too."""
-    return base64.b64encode(hashlib.sha512(refresh_token.encode()).digest()).decode()
+    email: str = ""
+    token: RevokedToken | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +140,14 @@ ProviderEvent = WebhookChallenge | ProviderDeauthorized | OtherEvent
 
 
 class WebhookRejected(Exception):
-    """A notification that is not provably from the provider, or too old: nothing is done with it."""
+    """A notification that is not provably from the provider, or too old: nothing is done with it.
+
+    ``code`` names the reason in RFC 8935's words (``invalid_request``, ``invalid_key``, ``invalid_issuer``,
+    ``invalid_audience``, ``authentication_failed``), for providers whose receivers answer with them."""
+
+    def __init__(self, message: str, code: str = "authentication_failed") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class ErrorKind(StrEnum):
@@ -120,6 +160,8 @@ class ErrorKind(StrEnum):
     FORBIDDEN = "forbidden"
     """The provider does not let this account do it (a missing licence or permission, another account's meeting)."""
     NOT_FOUND = "not_found"
+    IN_PROGRESS = "in_progress"
+    """The meeting is running now, and the provider does not change a running meeting: try again once it ended."""
     REJECTED = "rejected"
     """The provider refused what we sent (validation)."""
 
@@ -190,4 +232,8 @@ class VideoProvider(Protocol):
     async def read_webhook(self, headers: Mapping[str, str], body: bytes, now: datetime) -> tuple[ProviderEvent, str]:
         """The verified event and a digest unique to this delivery (for replay checks); WebhookRejected if forged
         or stale. (Async: verifying may need the provider's current signing keys.)"""
+        ...
+
+    def webhook_refusal(self, error: WebhookRejected) -> tuple[int, dict[str, Any]]:
+        """The status and JSON body that refuse a notification, as the provider expects them."""
         ...

@@ -123,9 +123,10 @@ async def bearer_call(
     refused: Callable[[httpx.Response], ProviderError],
     json: Any = None,
     idempotent: bool = True,
+    headers: dict[str, str] | None = None,
 ) -> httpx.Response:
     """An API call with the user's access token (see :func:`call`); a 4xx answer raises ``refused(response)``."""
-    headers = {"Authorization": f"Bearer {access_token}"}
+    headers = {**(headers or {}), "Authorization": f"Bearer {access_token}"}
     response = await call(
         provider_name, lambda: http.request(method, url, json=json, headers=headers), idempotent=idempotent
     )

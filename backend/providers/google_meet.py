@@ -22,18 +22,17 @@ from urllib.parse import quote, urlencode
 import httpx
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
-from joserfc.errors import InvalidKeyIdError, JoseError
+from joserfc.errors import BadSignatureError, ClaimError, InvalidKeyIdError, JoseError, UnsupportedAlgorithmError
 from joserfc.jwk import KeySet
 
 from backend.models import ProviderKind
+from backend.providers import risc as risc_events
 from backend.providers.base import (
     CompanySetting,
     ErrorKind,
     Grant,
     MeetingDetails,
-    OtherEvent,
     ProviderAccount,
-    ProviderDeauthorized,
     ProviderError,
     ProviderEvent,
     ProviderMeeting,
@@ -54,8 +53,6 @@ ACCESS_CHOICES = (
     ("open", "Open: anyone with the link joins without asking"),
     ("restricted", "Restricted: only invited people join directly; everyone else asks"),
 )
-RISC_EVENT = "https://schemas.openid.net/secevent/oauth/event-type/"
-REVOKED_EVENTS = {f"{RISC_EVENT}tokens-revoked", f"{RISC_EVENT}token-revoked"}
 EVENT_MAX_AGE = timedelta(days=7)
 """Google retries for a while: an event delivered late must still delete the data (replays are caught by ``jti``)."""
 DISCOVERY_LIFETIME_SECONDS = 3600
@@ -223,36 +220,41 @@ class GoogleMeetProvider:
     # Cross-Account Protection (RISC)
 
     async def read_webhook(self, headers: Mapping[str, str], body: bytes, now: datetime) -> tuple[ProviderEvent, str]:
-        """A security event token: RS256, signed by a key of Google's RISC configuration, for our client id."""
+        """A security event token: RS256, signed by a key of Google's RISC configuration, for our client id.
+
+        A subject is ``iss-sub`` or ``id_token_claims`` (the user) for ``tokens-revoked``, ``oauth_token`` (one refresh
+        token by ``prefix`` or ``hash_base64_sha512_sha512``) for ``token-revoked``."""
         try:
             risc = await self._document(f"{self._config.accounts_url}/.well-known/risc-configuration")
         except ProviderError as error:
             raise WebhookRejected("Google's RISC configuration could not be read to verify the event.") from error
+        if not isinstance(risc.get("issuer"), str) or not risc.get("jwks_uri"):
+            raise WebhookRejected("Google's RISC configuration names no issuer or keys.")
         claims = await self._verified(body.strip(), risc)
         registry = jwt.JWTClaimsRegistry(
             leeway=300,
-            iss={"essential": True, "value": risc["issuer"]},
+            iss={"essential": True, "value": risc.get("issuer")},
             aud={"essential": True, "value": self._config.client_id},
             iat={"essential": True},
             jti={"essential": True},
         )
         try:
             registry.validate(claims)
+        except ClaimError as error:
+            code = {"iss": "invalid_issuer", "aud": "invalid_audience"}.get(error.claim, "invalid_request")
+            raise WebhookRejected(f"The security event is not for this service ({error}).", code=code) from error
         except JoseError as error:
-            raise WebhookRejected(f"The security event is not for this service ({error}).") from error
-        if now.timestamp() - float(claims["iat"]) > EVENT_MAX_AGE.total_seconds():
-            raise WebhookRejected("The security event is too old.")
-        digest = hashlib.sha256(f"risc:{claims['jti']}".encode()).hexdigest()
-        events = claims.get("events") or {}
-        for name, event in events.items():
-            if name not in REVOKED_EVENTS or not isinstance(event, dict):
-                continue
-            subject = event.get("subject") or {}
-            if subject.get("subject_type") == "iss-sub" and subject.get("sub"):
-                return ProviderDeauthorized(user_id=str(subject["sub"])), digest
-            if subject.get("subject_type") == "oauth_token" and subject.get("token"):
-                return ProviderDeauthorized(user_id="", token_hash=str(subject["token"])), digest
-        return OtherEvent(", ".join(events) or "no event"), digest
+            raise WebhookRejected(f"The security event is malformed ({error}).", code="invalid_request") from error
+        iat, jti = claims["iat"], claims["jti"]
+        if not isinstance(iat, int | float) or not isinstance(jti, str):
+            raise WebhookRejected("The security event's iat or jti is malformed.", code="invalid_request")
+        if now.timestamp() - float(iat) > EVENT_MAX_AGE.total_seconds():
+            raise WebhookRejected("The security event is too old.", code="invalid_request")
+        digest = hashlib.sha256(f"risc:{jti}".encode()).hexdigest()
+        return risc_events.event_in(claims), digest
+
+    def webhook_refusal(self, error: WebhookRejected) -> tuple[int, dict[str, Any]]:
+        return risc_events.refusal(error)
 
     async def _verified(self, token: bytes, risc: dict[str, Any]) -> dict[str, Any]:
         for refresh in (False, True):  # an unknown key id may be a rotated key: fetch the keys once more
@@ -262,17 +264,19 @@ class GoogleMeetProvider:
                 try:
                     keys = await self._document(risc["jwks_uri"], fresh=True)
                     self._risc_keys, self._risc_keys_at = KeySet.import_key_set(keys), time.monotonic()
-                except (ProviderError, JoseError, ValueError) as error:
-                    raise WebhookRejected("Google's signing keys could not be read.") from error
+                except (ProviderError, JoseError, ValueError, KeyError, TypeError) as error:
+                    raise WebhookRejected("Google's signing keys could not be read.", code="invalid_key") from error
             elif refresh:
                 break
             try:
                 return dict(jwt.decode(token, self._risc_keys, algorithms=["RS256"]).claims)
             except InvalidKeyIdError:
                 continue
-            except (JoseError, ValueError) as error:
-                raise WebhookRejected("The security event's signature is not Google's.") from error
-        raise WebhookRejected("The security event is signed with a key Google does not list.")
+            except (BadSignatureError, UnsupportedAlgorithmError) as error:
+                raise WebhookRejected("The security event's signature is not Google's.", code="invalid_key") from error
+            except (JoseError, ValueError, TypeError) as error:
+                raise WebhookRejected("The body is not a security event token.", code="invalid_request") from error
+        raise WebhookRejected("The security event is signed with a key Google does not list.", code="invalid_key")
 
     async def _document(self, url: str, *, fresh: bool = False) -> dict[str, Any]:
         cached = self._documents.get(url)

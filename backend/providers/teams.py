@@ -48,6 +48,8 @@ LOBBY_CHOICES = (
     ("everyone", "Everyone (also guests and anonymous people)"),
     ("invited", "Only people who are invited to the meeting"),
 )
+GRAPH_HEADERS = {"Prefer": "include-unknown-enum-members"}
+"""Evolvable enum members (a lobby bypass scope of ``invited``) are otherwise read back as ``unknownFutureValue``."""
 DEAD_GRANT = {"invalid_grant", "interaction_required", "consent_required"}
 
 
@@ -167,6 +169,8 @@ class TeamsProvider:
                 "scope": company.get("lobby_bypass", "organization"),
                 "isDialInBypassEnabled": False,
             },
+            # Without it Graph makes no passcode, and people joining by meeting id (phone, room systems) need one.
+            "joinMeetingIdSettings": {"isPasscodeRequired": True},
         }
         body = json_object(
             await self._graph("POST", "/me/onlineMeetings", access_token, json=payload, idempotent=False)
@@ -195,14 +199,16 @@ class TeamsProvider:
         self, method: str, path: str, access_token: str, *, json: Any = None, idempotent: bool = True
     ) -> httpx.Response:
         url = f"{self._config.graph_url}/v1.0{path}"
-        return await bearer_call(
-            NAME, self._http, method, url, access_token, refused=_refused, json=json, idempotent=idempotent
-        )
+        return await bearer_call(NAME, self._http, method, url, access_token, refused=_refused, json=json,
+                                 idempotent=idempotent, headers=GRAPH_HEADERS)  # fmt: skip
 
     # Webhooks
 
     async def read_webhook(self, headers: Mapping[str, str], body: bytes, now: datetime) -> tuple[ProviderEvent, str]:
         raise WebhookRejected("Microsoft sends no notifications to this service.")
+
+    def webhook_refusal(self, error: WebhookRejected) -> tuple[int, dict[str, Any]]:
+        return 401, {"error": "rejected", "message": str(error)}
 
 
 def _refused(response: httpx.Response) -> ProviderError:

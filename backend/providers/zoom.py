@@ -45,6 +45,10 @@ AGENDA_LIMIT = 2000
 PASSCODE = re.compile(r"^[A-Za-z0-9@\-_*]{6,10}$")
 RECONNECT = "Your Zoom connection no longer works. Connect your Zoom account again."
 WEBHOOK_SKEW = timedelta(minutes=5)
+GONE = {(400, 3007), (400, 300)}
+"""Zoom's refusals to delete a meeting that "has ended" (3007) or "is not found or has expired" (300)."""
+IN_PROGRESS = 3002
+RUNNING = "This Zoom meeting is going on right now. End it in Zoom first, then remove it here."
 
 
 @dataclass(frozen=True, repr=False)
@@ -100,15 +104,18 @@ class ZoomProvider:
         return await self._token({"grant_type": "refresh_token", "refresh_token": refresh_token}, idempotent=False)
 
     async def revoke(self, token: str) -> None:
+        """``POST /oauth/revoke?token=...`` (the token as a query parameter, as in Zoom's samples). A 400 means the
+        token is not (any more) one Zoom knows: nothing left to revoke. Error bodies may not be JSON."""
         response = await call(
             NAME,
             lambda: self._http.post(
-                f"{self._config.oauth_url}/oauth/revoke", data={"token": token}, auth=self._client_auth
+                f"{self._config.oauth_url}/oauth/revoke", params={"token": token}, auth=self._client_auth
             ),
             idempotent=True,
         )
-        if response.status_code >= 400 and response.json().get("error") != "invalid_request":
-            raise self._refused(response)
+        if response.status_code > 400:  # 400: a token Zoom does not know (any more)
+            raise ProviderError(ErrorKind.REJECTED, "Zoom did not revoke the access.",
+                                detail={"status": response.status_code, **_error_code(response)})  # fmt: skip
 
     async def _token(self, form: dict[str, str], *, idempotent: bool) -> Grant:
         response = await call(
@@ -178,11 +185,14 @@ class ZoomProvider:
         return None  # Zoom keeps the meeting's links when it is moved or renamed
 
     async def delete_meeting(self, access_token: str, meeting_id: str) -> None:
+        """Zoom refuses to delete a meeting that has ended (3007) or expired (300): it is gone for us all the same.
+        One in progress (3002) cannot be removed until it ends."""
         try:
             await self._api("DELETE", f"/meetings/{meeting_id}", access_token)
         except ProviderError as error:
-            if error.kind is not ErrorKind.NOT_FOUND:
-                raise
+            if error.kind is ErrorKind.NOT_FOUND or (error.detail.get("status"), error.detail.get("code")) in GONE:
+                return
+            raise
 
     async def host_url(self, access_token: str, meeting_id: str) -> str:
         return str(json_object(await self._api("GET", f"/meetings/{meeting_id}", access_token))["start_url"])
@@ -203,7 +213,10 @@ class ZoomProvider:
             return ProviderError(ErrorKind.UNAUTHORIZED, RECONNECT, detail=detail)
         if response.status_code == 404:
             return ProviderError(ErrorKind.NOT_FOUND, "Zoom no longer has this meeting.", detail=detail)
-        problems = "; ".join(e.get("message", "") for e in body.get("errors", []) if isinstance(e, dict))
+        if (response.status_code, code) == (400, IN_PROGRESS):
+            return ProviderError(ErrorKind.IN_PROGRESS, RUNNING, detail=detail)
+        errors = body.get("errors") if isinstance(body.get("errors"), list) else []
+        problems = "; ".join(str(e.get("message", "")) for e in errors if isinstance(e, dict))
         return ProviderError(
             ErrorKind.REJECTED, f"Zoom refused the meeting: {problems or message or 'no reason given'}.", detail=detail
         )
@@ -226,7 +239,10 @@ class ZoomProvider:
             message = json.loads(body)
         except ValueError:
             raise WebhookRejected("The notification is not JSON.") from None
-        event, payload = message.get("event", ""), message.get("payload") or {}
+        if not isinstance(message, dict):
+            raise WebhookRejected("The notification is not a JSON object.")
+        event, payload = str(message.get("event", "")), message.get("payload")
+        payload = payload if isinstance(payload, dict) else {}
         digest = hashlib.sha256(signature.encode()).hexdigest()
         if event == "endpoint.url_validation":
             plain = str(payload.get("plainToken", ""))
@@ -235,6 +251,14 @@ class ZoomProvider:
         if event == "app_deauthorized":
             return ProviderDeauthorized(str(payload.get("user_id", "")), str(payload.get("account_id", ""))), digest
         return OtherEvent(event), digest
+
+    def webhook_refusal(self, error: WebhookRejected) -> tuple[int, dict[str, Any]]:
+        return 401, {"error": "rejected", "message": str(error)}
+
+
+def _error_code(response: httpx.Response) -> dict[str, Any]:
+    body = json_object(response)
+    return {"code": body.get("code") or body.get("error") or ""}
 
 
 def _schedule(details: MeetingDetails) -> dict[str, Any]:

@@ -43,7 +43,8 @@ from backend.services.meetings import Collaborators, MeetingChange, change_meeti
 from backend.services.tokens import ReconnectNeeded
 
 JOB_KIND = "follow_appointment"
-PASSING = {ErrorKind.RATE_LIMITED, ErrorKind.UNAVAILABLE}
+PASSING = {ErrorKind.RATE_LIMITED, ErrorKind.UNAVAILABLE, ErrorKind.IN_PROGRESS}
+"""Worth another try later (a running Zoom meeting cannot be deleted until it ends)."""
 ATTACHABLE_FOR = timedelta(days=7)
 """A meeting made in the dialog is attached when its appointment is saved; older unattached ones are not looked for."""
 log = logging.getLogger(__name__)

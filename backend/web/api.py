@@ -140,6 +140,8 @@ def provider_failed(_: Request[Any, Any, Any], error: ProviderError) -> Response
         return _error(HTTP_422_UNPROCESSABLE_ENTITY, "provider_refused", error.message)
     if error.kind is ErrorKind.NOT_FOUND:
         return _error(HTTP_409_CONFLICT, "gone_at_provider", f"{error.message} Remove it and add a new one.")
+    if error.kind is ErrorKind.IN_PROGRESS:
+        return _error(HTTP_409_CONFLICT, "meeting_in_progress", error.message)
     return _error(HTTP_502_BAD_GATEWAY, "provider_unavailable", error.message)
 
 

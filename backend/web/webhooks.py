@@ -10,11 +10,9 @@ from litestar import Request, Response, post
 from litestar.params import FromPath
 from litestar.status_codes import (
     HTTP_200_OK,
-    HTTP_202_ACCEPTED,
     HTTP_400_BAD_REQUEST,
     HTTP_401_UNAUTHORIZED,
     HTTP_404_NOT_FOUND,
-    HTTP_409_CONFLICT,
 )
 
 from backend.crm.webhooks import CrmWebhookMalformed, CrmWebhookRejected, read_event, verify_signature
@@ -22,7 +20,7 @@ from backend.models import ProviderKind
 from backend.providers.base import ProviderDeauthorized, WebhookChallenge, WebhookRejected
 from backend.services.crm_events import appointment_event
 from backend.services.crm_webhooks import webhook_secret
-from backend.services.deauthorization import holder_of_token, provider_deauthorized
+from backend.services.deauthorization import holders, provider_deauthorized
 from backend.services.webhook_receipts import ReplayedDelivery, record_delivery
 from backend.web.dependencies import Cipher, DbSession, Providers
 
@@ -37,6 +35,8 @@ async def provider_webhook(
     providers: Providers,
     cipher: Cipher,
 ) -> Response[dict[str, Any]]:
+    """Notifications from a video provider. Whatever is verified is acknowledged with the provider's status, also what
+    we ignore on purpose and deliveries we already handled (Zoom sends again anything not answered 200 or 204)."""
     adapter = providers.get(ProviderKind(provider)) if provider in ProviderKind._value2member_map_ else None
     if adapter is None:
         return Response({"error": "unknown_provider"}, status_code=HTTP_404_NOT_FOUND)
@@ -44,28 +44,24 @@ async def provider_webhook(
         event, digest = await adapter.read_webhook(request.headers, await request.body(), datetime.now(UTC))
     except WebhookRejected as error:
         log.warning("%s webhook refused: %s", adapter.name, error)
-        return Response({"error": "rejected", "message": str(error)}, status_code=HTTP_401_UNAUTHORIZED)
+        status, body = adapter.webhook_refusal(error)
+        return Response(body, status_code=status)
+    acknowledged = adapter.webhook_ack_status
     try:
         await record_delivery(db_session, adapter.kind, digest)
     except ReplayedDelivery:
-        if adapter.webhook_ack_status == HTTP_202_ACCEPTED:  # RFC 8935: a security event sent again is acknowledged
-            return Response({"status": "duplicate"}, status_code=HTTP_202_ACCEPTED)
-        return Response({"error": "replayed", "message": "This notification was handled before."},
-                        status_code=HTTP_409_CONFLICT)  # fmt: skip
+        return Response({"status": "duplicate"}, status_code=acknowledged)  # handled before: nothing more to do
     if isinstance(event, WebhookChallenge):
         return Response(event.body)
     if isinstance(event, ProviderDeauthorized):
-        user_id = event.user_id or await holder_of_token(
-            db_session, provider=adapter.kind, token_hash=event.token_hash, cipher=cipher
-        )
-        if not user_id:  # a token we do not hold (any more): nothing of ours to remove
-            return Response({"status": "ok"}, status_code=adapter.webhook_ack_status)
-        removed = await provider_deauthorized(
-            db_session, provider=adapter.kind, user_id=user_id, account_id=event.account_id
-        )
-        log.info("%s app removed by a user: %d company setups, %d user connections deleted",
-                 adapter.name, removed.companies, removed.users)  # fmt: skip
-    return Response({"status": "ok"}, status_code=adapter.webhook_ack_status)
+        user_ids = [event.user_id] if event.user_id else await holders(db_session, adapter.kind, event, cipher)
+        for user_id in user_ids:  # none: a token or person we do not hold (any more), nothing of ours to remove
+            removed = await provider_deauthorized(
+                db_session, provider=adapter.kind, user_id=user_id, account_id=event.account_id
+            )
+            log.info("%s app removed by a user: %d company setups, %d user connections, %d meetings' data deleted",
+                     adapter.name, removed.companies, removed.users, removed.meetings)  # fmt: skip
+    return Response({"status": "ok"}, status_code=acknowledged)
 
 
 @post("/webhooks/superoffice/{context_id:str}", status_code=HTTP_200_OK)

@@ -407,21 +407,39 @@ def test_revoking_a_user_sends_a_signed_tokens_revoked_event(
     assert risc_google.refresh(tokens["refresh_token"]).json()["error"] == "invalid_grant"
 
 
-def test_revoking_one_refresh_token_names_it_by_its_hash(
+def test_a_tokens_revoked_event_may_name_the_user_by_id_token_claims(
     risc_google: Registration, receiver: tuple[str, list[tuple[str, bytes]]]
 ) -> None:
+    """The RISC page: "When the subject_type of the claim is id_token_claims, it might also include an email field"."""
+    _allow(risc_google, "anna@demo.example")
+    body = {"email": "anna@demo.example", "subject_type": "id_token_claims"}
+
+    answer = httpx.post(f"{risc_google.sandbox_url}/google/_sandbox/revoke-user", json=body)
+
+    [(_, token)] = receiver[1]
+    event = jwt.decode(token, _keys(risc_google.sandbox_url, "risc-configuration"), algorithms=["RS256"]).claims
+    subject = event["events"][TOKENS_REVOKED]["subject"]
+    assert subject == {"subject_type": "id_token_claims", "sub": answer.json()["sub"], "email": "anna@demo.example"}
+
+
+@pytest.mark.parametrize("alg", ["hash_base64_sha512_sha512", "prefix"])
+def test_revoking_one_refresh_token_names_it_by_googles_token_identifier(
+    risc_google: Registration, receiver: tuple[str, list[tuple[str, bytes]]], alg: str
+) -> None:
+    """developers.google.com/identity/protocols/risc, "OAuth token identifiers": the first 16 characters, or the
+    base64 of SHA-512 applied twice."""
     tokens = _allow(risc_google, "anna@demo.example")
 
-    httpx.post(
-        f"{risc_google.sandbox_url}/google/_sandbox/revoke-token", json={"refresh_token": tokens["refresh_token"]}
-    )
+    httpx.post(f"{risc_google.sandbox_url}/google/_sandbox/revoke-token",
+               json={"refresh_token": tokens["refresh_token"], "token_identifier_alg": alg})  # fmt: skip
 
     [(_, body)] = receiver[1]
     event = jwt.decode(body, _keys(risc_google.sandbox_url, "risc-configuration"), algorithms=["RS256"]).claims
     subject = event["events"][TOKEN_REVOKED]["subject"]
-    digest = base64.b64encode(hashlib.sha512(tokens["refresh_token"].encode()).digest()).decode()
+    twice = hashlib.sha512(hashlib.sha512(tokens["refresh_token"].encode()).digest()).digest()
+    identifier = tokens["refresh_token"][:16] if alg == "prefix" else base64.b64encode(twice).decode()
     assert subject == {"subject_type": "oauth_token", "token_type": "refresh_token",
-                       "token_identifier_alg": "hash_base64_sha512_sha512", "token": digest}  # fmt: skip
+                       "token_identifier_alg": alg, "token": identifier}  # fmt: skip
     assert risc_google.refresh(tokens["refresh_token"]).json()["error"] == "invalid_grant"
 
 

@@ -60,8 +60,10 @@ def _refresh(live: LiveServers, refresh_token: str, scope: str = SCOPES) -> http
     return _token(live, grant_type="refresh_token", refresh_token=refresh_token, scope=scope)
 
 
-def _graph(live: LiveServers, method: str, path: str, tokens: dict[str, Any], **kwargs: Any) -> httpx.Response:
-    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+def _graph(
+    live: LiveServers, method: str, path: str, tokens: dict[str, Any], prefer: str = "", **kwargs: Any
+) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"} | ({"Prefer": prefer} if prefer else {})
     return httpx.request(method, f"{live.settings.teams_graph_url}/v1.0{path}", headers=headers, **kwargs)
 
 
@@ -172,6 +174,20 @@ def test_after_the_user_revokes_refreshes_fail_but_access_tokens_live_until_they
     assert (unknown.json()["error"], _aadsts(unknown)) == ("invalid_grant", 9002313)
 
 
+def test_a_passcode_is_made_only_when_asked_for(live: LiveServers) -> None:
+    """Graph's "Create onlineMeeting" Example 3: joinMeetingIdSettings.isPasscodeRequired true gets a generated one."""
+    tokens = _tokens(live)
+
+    asked = _graph(live, "POST", "/me/onlineMeetings", tokens,
+                   json={**MEETING, "joinMeetingIdSettings": {"isPasscodeRequired": True}}).json()  # fmt: skip
+    odd = _graph(live, "POST", "/me/onlineMeetings", tokens,
+                 json={**MEETING, "joinMeetingIdSettings": {"isPasscodeRequired": "yes"}})  # fmt: skip
+
+    assert asked["joinMeetingIdSettings"]["isPasscodeRequired"] is True
+    assert len(asked["joinMeetingIdSettings"]["passcode"]) >= 6
+    assert (odd.status_code, odd.json()["error"]["code"]) == (400, "BadRequest")
+
+
 def test_me_names_the_account_and_has_no_mail_without_a_mailbox(live: LiveServers) -> None:
     anna = _graph(live, "GET", "/me", _tokens(live, "anna@demo.example")).json()
     no_mailbox = _graph(live, "GET", "/me", _tokens(live, "nomail.carl@demo.example")).json()
@@ -192,11 +208,16 @@ def test_a_meeting_is_created_read_moved_in_place_and_deleted(live: LiveServers)
     assert (meeting["startDateTime"], meeting["endDateTime"]) == ("2026-12-01T09:00:00Z", "2026-12-01T09:45:00Z")
     assert meeting["joinWebUrl"].startswith(f"{live.sandbox_url}/microsoft/teams/l/meetup-join/19%3ameeting_")
     assert len(meeting["joinMeetingIdSettings"]["joinMeetingId"]) == 12
-    assert meeting["joinMeetingIdSettings"]["isPasscodeRequired"] is True
-    assert meeting["lobbyBypassSettings"] == {"scope": "invited", "isDialInBypassEnabled": False}
+    # Graph's own example: no passcode unless asked for
+    assert (meeting["joinMeetingIdSettings"]["isPasscodeRequired"], meeting["joinMeetingIdSettings"]["passcode"]) == (
+        False, None)  # fmt: skip
+    # an evolvable enum member reads back as the sentinel unless the caller opts in
+    assert meeting["lobbyBypassSettings"] == {"scope": "unknownFutureValue", "isDialInBypassEnabled": False}
     assert meeting["participants"]["organizer"]["upn"] == "anna@demo.example"
     path = f"/me/onlineMeetings/{meeting['id']}"
     assert _graph(live, "GET", path, tokens).json()["subject"] == "Kick-off"
+    opted_in = _graph(live, "GET", path, tokens, prefer="include-unknown-enum-members").json()
+    assert opted_in["lobbyBypassSettings"]["scope"] == "invited"
 
     moved = _graph(live, "PATCH", path, tokens, json={"subject": "Moved", "startDateTime": "2026-12-02T13:00:00Z",
                                                       "endDateTime": "2026-12-02T14:00:00Z"})  # fmt: skip

@@ -33,7 +33,7 @@ BASIC = (APP.client_id, APP.client_secret)
 MEETING = {
     "topic": "Quarterly review",
     "type": 2,
-    "start_time": "2026-11-26T09:00:00Z",
+    "start_time": "2030-11-26T09:00:00Z",  # in the future: Zoom refuses to delete ended meetings
     "duration": 45,
     "timezone": "Europe/Oslo",
     "agenda": "Numbers",
@@ -146,14 +146,14 @@ async def test_meetings_are_created_read_moved_and_deleted(zoom: AsyncTestClient
     assert meeting["join_url"].startswith(f"{SANDBOX}/zoom/j/{meeting['id']}")
     assert "zak=" in meeting["start_url"]
     assert meeting["password"] == "abc123"
-    assert meeting["start_time"] == "2026-11-26T09:00:00Z"
+    assert meeting["start_time"] == "2030-11-26T09:00:00Z"
 
     url = f"/zoom/v2/meetings/{meeting['id']}"
-    moved = await zoom.patch(url, json={"start_time": "2026-11-27T14:30:00", "topic": "Moved"}, headers=auth)
+    moved = await zoom.patch(url, json={"start_time": "2030-11-27T14:30:00", "topic": "Moved"}, headers=auth)
     assert moved.status_code == 204
     assert moved.content == b""
     again = (await zoom.get(url, headers=auth)).json()
-    assert again["start_time"] == "2026-11-27T13:30:00Z"  # local Oslo time (UTC+1) in the meeting's time zone
+    assert again["start_time"] == "2030-11-27T13:30:00Z"  # local Oslo time (UTC+1) in the meeting's time zone
     assert again["topic"] == "Moved"
     assert again["join_url"].split("?")[0] == meeting["join_url"].split("?")[0]
     assert again["start_url"] != meeting["start_url"]  # a fresh host token each time
@@ -236,8 +236,10 @@ async def test_an_unknown_fault_is_refused_with_the_choices(zoom: AsyncTestClien
 async def test_revoking_ends_every_token_of_that_user(zoom: AsyncTestClient[Litestar]) -> None:
     tokens = await _tokens(zoom)
 
-    revoked = await zoom.post("/zoom/oauth/revoke", data={"token": tokens["access_token"]}, auth=BASIC)
+    in_the_body = await zoom.post("/zoom/oauth/revoke", data={"token": tokens["access_token"]}, auth=BASIC)
+    revoked = await zoom.post("/zoom/oauth/revoke", params={"token": tokens["access_token"]}, auth=BASIC)
 
+    assert (in_the_body.status_code, in_the_body.text) == (400, "Bad Request")  # Zoom reads ?token= (its samples)
     assert revoked.json() == {"status": "success"}
     assert (await zoom.get("/zoom/v2/users/me", headers=_bearer(tokens))).status_code == 401
     refresh = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}

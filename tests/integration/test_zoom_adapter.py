@@ -13,11 +13,12 @@ from authlib.common.security import generate_token
 from backend.providers.base import ErrorKind, Grant, MeetingDetails, ProviderError
 from backend.providers.zoom import ZoomConfig, ZoomProvider
 from tests.support.live import LiveServers
-from tests.support.zoom import arm, consent, held_meetings
+from tests.support.zoom import api_delete, arm, consent, held_meetings, hold, revoke_without_token
 
 pytestmark = pytest.mark.anyio
 
-START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+START = (datetime.now(UTC) + timedelta(days=2)).replace(hour=9, minute=0, second=0, microsecond=0)
+"""In the future: Zoom refuses to delete a meeting whose time is past (it "has ended")."""
 DETAILS = MeetingDetails(topic="Kick-off", start=START, duration_minutes=45, timezone="Europe/Oslo", agenda="Plan")
 COMPANY = {"passcode": "Pass1234"}
 
@@ -30,6 +31,10 @@ async def zoom(live: LiveServers) -> AsyncIterator[ZoomProvider]:
                         settings.zoom_client_secret.get_secret_value())  # fmt: skip
     async with httpx.AsyncClient(timeout=0.5) as http:
         yield ZoomProvider(config, http)
+
+
+def _zoom_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 async def _grant(live: LiveServers, zoom: ZoomProvider, email: str = "anna@demo.example") -> Grant:
@@ -56,12 +61,13 @@ async def test_a_meeting_is_made_moved_in_place_and_removed(live: LiveServers, z
     meeting = await zoom.create_meeting(token, DETAILS, COMPANY)
     [held] = held_meetings(live)
     assert held["id"] == int(meeting.id)
-    assert (held["topic"], held["password"], held["start_time"]) == ("Kick-off", "Pass1234", "2026-12-01T09:00:00Z")
+    assert (held["topic"], held["password"], held["start_time"]) == ("Kick-off", "Pass1234", _zoom_time(START))
 
     moved = MeetingDetails(topic="Kick-off (moved)", start=START + timedelta(days=1), duration_minutes=60)
     assert await zoom.update_meeting(token, meeting.id, moved, COMPANY) is None  # same links
     [held] = held_meetings(live)
-    assert (held["topic"], held["start_time"], held["duration"]) == ("Kick-off (moved)", "2026-12-02T09:00:00Z", 60)
+    moved_start = _zoom_time(START + timedelta(days=1))
+    assert (held["topic"], held["start_time"], held["duration"]) == ("Kick-off (moved)", moved_start, 60)
 
     await zoom.delete_meeting(token, meeting.id)
     assert held_meetings(live) == []
@@ -158,6 +164,58 @@ async def test_after_revoke_the_token_is_refused(live: LiveServers, zoom: ZoomPr
     with pytest.raises(ProviderError) as refused:
         await zoom.who_am_i(grant.access_token)
     assert refused.value.kind is ErrorKind.UNAUTHORIZED
+
+
+@pytest.mark.parametrize(
+    ("start", "code"),
+    [(datetime.now(UTC) - timedelta(hours=3), 3007), (datetime.now(UTC) - timedelta(days=40), 300)],
+    ids=["ended", "expired"],
+)
+async def test_a_meeting_zoom_calls_ended_or_expired_counts_as_removed(
+    live: LiveServers, zoom: ZoomProvider, start: datetime, code: int
+) -> None:
+    token = (await _grant(live, zoom)).access_token
+    past = MeetingDetails(topic="Yesterday's", start=start, duration_minutes=30)
+    meeting = await zoom.create_meeting(token, past, COMPANY)
+    answer = api_delete(live, token, meeting.id)
+    assert (answer.status_code, answer.json()["code"]) == (400, code)  # what Zoom says to a delete
+
+    await zoom.delete_meeting(token, meeting.id)  # no error: gone as far as we are concerned
+
+
+async def test_a_meeting_in_progress_is_not_removed_and_the_user_is_told_why(
+    live: LiveServers, zoom: ZoomProvider
+) -> None:
+    token = (await _grant(live, zoom)).access_token
+    meeting = await zoom.create_meeting(token, DETAILS, COMPANY)
+    hold(live, meeting.id, "start")
+
+    with pytest.raises(ProviderError) as running:
+        await zoom.delete_meeting(token, meeting.id)
+
+    assert running.value.kind is ErrorKind.IN_PROGRESS
+    assert (
+        running.value.message == "This Zoom meeting is going on right now. End it in Zoom first, then remove it here."
+    )
+    assert len(held_meetings(live)) == 1
+    hold(live, meeting.id, "end")
+    await zoom.delete_meeting(token, meeting.id)  # ended now: 3007, removed for us
+
+
+async def test_revoking_sends_the_token_as_a_query_parameter_and_survives_a_non_json_refusal(
+    live: LiveServers, zoom: ZoomProvider
+) -> None:
+    grant = await _grant(live, zoom)
+    bare = revoke_without_token(live)
+    assert (bare.status_code, bare.headers["content-type"].split(";")[0]) == (400, "text/plain")
+
+    await zoom.revoke("")  # Zoom answers this one with plain text: not JSON, and no crash
+    await zoom.revoke(grant.refresh_token or "")
+
+    with pytest.raises(ProviderError) as refused:
+        await zoom.who_am_i(grant.access_token)
+    assert refused.value.kind is ErrorKind.UNAUTHORIZED
+    await zoom.revoke(grant.refresh_token or "")  # a second time: Zoom no longer knows it, nothing to do
 
 
 async def test_zoom_refusing_a_meeting_says_why(live: LiveServers, zoom: ZoomProvider) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
-from backend.models import AuditEvent, ProviderConnection, UserConnection
+from backend.models import AuditEvent, Meeting, MeetingState, ProviderConnection, UserConnection
 from backend.sandbox.zoom.apps import ZoomApp, signed_event
 from tests.integration.conftest import MakeUser
 from tests.support.extension_api import ExtensionUser
@@ -98,16 +102,50 @@ def test_a_notification_that_is_not_provably_zoom_changes_nothing(
     assert len(rows(live.settings, UserConnection)) == 1
 
 
-def test_the_same_delivery_twice_is_a_replay(live: LiveServers, anna: ExtensionUser) -> None:
+def test_the_same_delivery_twice_is_acknowledged_and_done_once(live: LiveServers, anna: ExtensionUser) -> None:
+    """Zoom sends again whatever is not answered 200 or 204: a delivery handled before is acknowledged, not refused."""
     app = _app(live)
     body, headers = signed_event(app, "meeting.started", {"object": {"id": 1}})
 
     first = httpx.post(app.webhook_url, content=body, headers=headers)
     second = httpx.post(app.webhook_url, content=body, headers=headers)
 
-    assert first.status_code == 200
-    assert second.status_code == 409
-    assert second.json()["error"] == "replayed"
+    assert (first.status_code, first.json()) == (200, {"status": "ok"})
+    assert (second.status_code, second.json()) == (200, {"status": "duplicate"})
+
+
+@pytest.mark.parametrize("message", [[1, 2], "app_deauthorized", {"event": "app_deauthorized", "payload": "anna"},
+                                     {"event": ["x"], "payload": None}, {"payload": {"user_id": 7}}])  # fmt: skip
+def test_odd_but_signed_notifications_never_break_the_receiver(
+    live: LiveServers, anna: ExtensionUser, message: object
+) -> None:
+    app = _app(live)
+    now = int(time.time())
+    body = json.dumps(message)
+    digest = hmac.new(app.webhook_secret.encode(), f"v0:{now}:{body}".encode(), hashlib.sha256).hexdigest()
+    headers = {"content-type": "application/json", "x-zm-request-timestamp": str(now), "x-zm-signature": f"v0={digest}"}
+
+    answer = httpx.post(app.webhook_url, content=body, headers=headers)
+
+    assert answer.status_code in (200, 401), answer.text
+    assert len(rows(live.settings, UserConnection)) == 1
+
+
+def test_uninstalling_deletes_what_we_hold_of_the_users_meetings(live: LiveServers, anna: ExtensionUser) -> None:
+    """Zoom's app_deauthorized: the user's Zoom data goes, the meetings' links, passcodes and ids too."""
+    start = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    made = anna.api.post("", json={"topic": "Plan", "start": start, "duration_minutes": 30, "idempotency_key": "k1"})
+    assert made.status_code == 201, made.text
+    [before] = rows(live.settings, Meeting)
+    assert (before.join_url, before.passcode, before.provider_meeting_id) != ("", "", "")
+
+    _uninstall(live, "anna@demo.example")
+
+    [after] = rows(live.settings, Meeting)
+    assert (after.join_url, after.passcode, after.provider_meeting_id, after.host_url) == ("", "", "", None)
+    assert after.state == MeetingState.REMOVED
+    assert after.topic == "Plan"  # the history stays
+    assert anna.api.get(f"/{made.json()['id']}").status_code in (401, 404)
 
 
 def test_a_provider_we_do_not_know_is_not_found(live: LiveServers) -> None:

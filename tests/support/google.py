@@ -41,10 +41,11 @@ def held_spaces(live: LiveServers) -> list[dict[str, Any]]:
     return httpx.get(f"{live.sandbox_url}/google/_sandbox/spaces").json()
 
 
-def revoke_user(live: LiveServers, email: str) -> dict[str, Any]:
+def revoke_user(live: LiveServers, email: str, *, subject_type: str = "iss-sub") -> dict[str, Any]:
     """The user removes the app's access in their Google Account; returns ``{"sub", "receivers"}`` once the
-    security events were delivered."""
-    answer = httpx.post(f"{live.sandbox_url}/google/_sandbox/revoke-user", json={"email": email}, timeout=20)
+    security events (their subject ``iss-sub`` or ``id_token_claims``) were delivered."""
+    body = {"email": email, "subject_type": subject_type}
+    answer = httpx.post(f"{live.sandbox_url}/google/_sandbox/revoke-user", json=body, timeout=20)
     assert answer.status_code == 200, answer.text
     return answer.json()
 

@@ -81,3 +81,23 @@ def set_up_company_zoom(
         page = sign_in(admin, live, administrator, "/admin/video-meetings")
         connect_company_zoom(admin, live, csrf_token(page), email=email, passcode=passcode)
     wait_for_company_webhook(live, context_id)
+
+
+def hold(live: LiveServers, meeting_id: str | int, step: str) -> None:
+    """The host ``start``s or ``end``s the meeting at the sandbox's Zoom (nobody really joins it)."""
+    answer = httpx.post(f"{live.sandbox_url}/zoom/_sandbox/meetings/{meeting_id}/{step}")
+    assert answer.status_code == 200, answer.text
+
+
+def api_delete(live: LiveServers, access_token: str, meeting_id: str | int) -> httpx.Response:
+    """``DELETE /meetings/{id}`` as any Zoom client sends it: what Zoom itself answers."""
+    headers = {"Authorization": f"Bearer {access_token}"}
+    return httpx.delete(f"{live.settings.zoom_api_url}/meetings/{meeting_id}", headers=headers)
+
+
+def revoke_without_token(live: LiveServers) -> httpx.Response:
+    """``POST /oauth/revoke`` with the app's credentials but no ``token`` query parameter."""
+    secret = live.settings.zoom_client_secret
+    assert secret is not None
+    auth = (live.settings.zoom_client_id, secret.get_secret_value())
+    return httpx.post(f"{live.settings.zoom_url}/oauth/revoke", auth=auth)

@@ -10,7 +10,7 @@ from typing import Any
 
 from litestar import get, post
 from litestar.datastructures import State
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, JSONBody
 
 from backend.sandbox.google import risc
@@ -61,8 +61,12 @@ def expire_access_tokens(state: State, data: JSONBody[dict[str, Any]]) -> dict[s
 
 @post("/google/_sandbox/revoke-user", status_code=200)
 async def revoke_user(state: State, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
-    """The user removes the apps' access: all grants die and each entitled client gets ``tokens-revoked``."""
+    """The user removes the apps' access: all grants die and each entitled client gets ``tokens-revoked``, its subject
+    as ``subject_type`` says (``iss-sub``, the default, or ``id_token_claims``)."""
     user = _user(state, data)
+    subject_type = str(data.get("subject_type", "iss-sub"))
+    if subject_type not in risc.SUBJECT_TYPES:
+        raise ValidationException(f"subject_type is one of {', '.join(risc.SUBJECT_TYPES)}.")
     store: GoogleStore = state.google
     receivers = []
     for client_id, granted in store.clients_of(user.sub).items():
@@ -70,7 +74,7 @@ async def revoke_user(state: State, data: JSONBody[dict[str, Any]]) -> dict[str,
         client: GoogleClient | None = state.google_clients.get(client_id)
         if client is None or not client.risc_receiver_url or not risc.entitled(granted):
             continue
-        events = risc.tokens_revoked(risc_issuer(state), user.sub)
+        events = risc.tokens_revoked(risc_issuer(state), user.sub, user.email, subject_type)
         token = risc.security_event_token(store.signing_key, risc_issuer(state), client_id, events)
         receivers.append(await risc.deliver(client, token))
     return {"sub": user.sub, "receivers": receivers}
@@ -78,8 +82,12 @@ async def revoke_user(state: State, data: JSONBody[dict[str, Any]]) -> dict[str,
 
 @post("/google/_sandbox/revoke-token", status_code=200)
 async def revoke_token(state: State, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
-    """One refresh token is revoked (its grant dies) and its client gets ``token-revoked``."""
+    """One refresh token is revoked (its grant dies) and its client gets ``token-revoked``, naming the token as
+    ``token_identifier_alg`` says (``hash_base64_sha512_sha512``, the default, or ``prefix``)."""
     refresh_token = str(data.get("refresh_token", ""))
+    alg = str(data.get("token_identifier_alg", risc.TOKEN_IDENTIFIER_ALGS[0]))
+    if alg not in risc.TOKEN_IDENTIFIER_ALGS:
+        raise ValidationException(f"token_identifier_alg is one of {', '.join(risc.TOKEN_IDENTIFIER_ALGS)}.")
     store: GoogleStore = state.google
     grant = store.grant_of_token(refresh_token) if refresh_token else None
     if grant is None or grant["refresh_token"] != refresh_token:
@@ -88,7 +96,7 @@ async def revoke_token(state: State, data: JSONBody[dict[str, Any]]) -> dict[str
     client: GoogleClient | None = state.google_clients.get(grant["client_id"])
     receivers = []
     if client is not None and client.risc_receiver_url and risc.entitled(set(grant["scope"].split())):
-        events = risc.token_revoked(refresh_token)
+        events = risc.token_revoked(refresh_token, alg)
         token = risc.security_event_token(store.signing_key, risc_issuer(state), client.client_id, events)
         receivers.append(await risc.deliver(client, token))
     return {"sub": grant["sub"], "receivers": receivers}

@@ -31,23 +31,41 @@ def entitled(granted: set[str]) -> bool:
     return bool(granted & {scopes.EMAIL, scopes.PROFILE})
 
 
-def tokens_revoked(risc_issuer: str, sub: str) -> dict[str, Any]:
-    """The user removed the app's access: every token of the client for this user is dead."""
+SUBJECT_TYPES = ("iss-sub", "id_token_claims")
+TOKEN_IDENTIFIER_ALGS = ("hash_base64_sha512_sha512", "prefix")
+
+
+def tokens_revoked(risc_issuer: str, sub: str, email: str, subject_type: str = "iss-sub") -> dict[str, Any]:
+    """The user removed the app's access: every token of the client for this user is dead.
+
+    The subject is ``iss-sub`` (as in the sample token of developers.google.com/identity/protocols/risc, "Handle
+    security events") or ``id_token_claims``, which that page says "might also include an ``email`` field"."""
     # UNCONFIRMED: the ``reason`` text (RISC defines the field; Google's documentation shows no value for this event).
-    subject = {"subject_type": "iss-sub", "iss": risc_issuer, "sub": sub}
+    if subject_type == "id_token_claims":
+        subject = {"subject_type": "id_token_claims", "sub": sub, "email": email}
+    else:
+        subject = {"subject_type": "iss-sub", "iss": risc_issuer, "sub": sub}
     return {TOKENS_REVOKED: {"subject": subject, "reason": "user_revoked_access"}}
 
 
-def token_revoked(refresh_token: str) -> dict[str, Any]:
-    """One refresh token was revoked; it is named by a hash, never in the clear."""
-    # UNCONFIRMED: the exact hashing behind "hash_base64_sha512_sha512"; taken here as base64 (standard alphabet,
-    # padded) of the SHA-512 digest of the token.
-    digest = base64.b64encode(hashlib.sha512(refresh_token.encode()).digest()).decode()
+def token_identifier(refresh_token: str, alg: str) -> str:
+    """Google's "OAuth token identifiers" table: ``prefix`` is the token's first 16 characters,
+    ``hash_base64_sha512_sha512`` "the double hash of the token using SHA-512", in base64 (standard alphabet, padded,
+    as the algorithm's name and other receivers read it)."""
+    if alg == "prefix":
+        return refresh_token[:16]
+    twice = hashlib.sha512(hashlib.sha512(refresh_token.encode()).digest()).digest()
+    return base64.b64encode(twice).decode()
+
+
+def token_revoked(refresh_token: str, alg: str = "hash_base64_sha512_sha512") -> dict[str, Any]:
+    """One refresh token was revoked; it is named by an identifier, never in the clear (the OAuth event types
+    profile's token subject: ``token_type`` is only ever ``refresh_token`` at Google)."""
     subject = {
         "subject_type": "oauth_token",
         "token_type": "refresh_token",
-        "token_identifier_alg": "hash_base64_sha512_sha512",
-        "token": digest,
+        "token_identifier_alg": alg,
+        "token": token_identifier(refresh_token, alg),
     }
     return {TOKEN_REVOKED: {"subject": subject}}
 

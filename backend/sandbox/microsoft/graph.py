@@ -1,6 +1,9 @@
 """Microsoft Graph (``https://graph.microsoft.com``), under ``/microsoft/graph`` in the sandbox: ``/me`` and
 standalone online meetings (``/me/onlineMeetings``), with Graph's errors.
 
+Evolvable enum members (a lobby bypass scope of ``invited``) are read back as ``unknownFutureValue`` unless the request
+has ``Prefer: include-unknown-enum-members``; new meetings have no passcode unless one is asked for.
+
 Bearer access tokens from ``/microsoft/login``; an unknown or expired one is 401 ``InvalidAuthenticationToken``, one
 without the needed scope 403 ``Forbidden``. A revoked grant's access tokens keep working until they expire, as
 Microsoft's do. Meetings are not put on any calendar; PATCH answers with the whole meeting and never changes
@@ -20,7 +23,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from backend.sandbox.microsoft import scopes
 from backend.sandbox.microsoft.errors import GraphError, graph_fault
-from backend.sandbox.microsoft.meetings import meeting_fields, meeting_json
+from backend.sandbox.microsoft.meetings import UNKNOWN_ENUM_MEMBERS, meeting_fields, meeting_json
 from backend.sandbox.microsoft.store import MicrosoftStore, MicrosoftUser
 
 ME = "/microsoft/graph/v1.0/me"
@@ -76,8 +79,13 @@ def _own_meeting(store: MicrosoftStore, meeting_id: str, user: MicrosoftUser) ->
     return meeting
 
 
-def _answer(state: State, meeting: dict[str, Any], owner: MicrosoftUser, status_code: int = 200) -> Response[Any]:
-    return Response(meeting_json(state.config.public_url, meeting, owner), status_code=status_code)
+def _answer(
+    request: Request[Any, Any, Any], state: State, meeting: dict[str, Any], owner: MicrosoftUser, status_code: int = 200
+) -> Response[Any]:
+    preferences = {p.strip().lower() for p in ",".join(request.headers.getall("prefer", [])).split(",")}
+    opted_in = UNKNOWN_ENUM_MEMBERS in preferences
+    body = meeting_json(state.config.public_url, meeting, owner, unknown_enum_members=opted_in)
+    return Response(body, status_code=status_code)
 
 
 @get(ME)
@@ -106,13 +114,13 @@ async def me(request: Request[Any, Any, Any], state: State) -> Response[Any]:
 async def create_meeting(request: Request[Any, Any, Any], state: State) -> Response[Any]:
     user = await _caller(request, state, scopes.WRITE_MEETINGS)
     meeting = state.microsoft.add_meeting(user, meeting_fields(await _body(request), None))
-    return _answer(state, meeting, user, HTTP_201_CREATED)
+    return _answer(request, state, meeting, user, HTTP_201_CREATED)
 
 
 @get(MEETING)
 async def get_meeting(request: Request[Any, Any, Any], state: State, meeting_id: FromPath[str]) -> Response[Any]:
     user = await _caller(request, state, scopes.READ_MEETINGS)
-    return _answer(state, _own_meeting(state.microsoft, meeting_id, user), user)
+    return _answer(request, state, _own_meeting(state.microsoft, meeting_id, user), user)
 
 
 @patch(MEETING)
@@ -122,7 +130,7 @@ async def update_meeting(request: Request[Any, Any, Any], state: State, meeting_
     fields = meeting_fields(await _body(request), _own_meeting(store, meeting_id, user))
     if fields:
         store.update_meeting(meeting_id, fields)
-    return _answer(state, _own_meeting(store, meeting_id, user), user)
+    return _answer(request, state, _own_meeting(store, meeting_id, user), user)
 
 
 @delete(MEETING, status_code=200)  # the answer (204, no body) is built below

@@ -21,6 +21,11 @@ LOBBY_SCOPES = (
     "invited",
     "organizationExcludingGuests",
 )
+EVOLVABLE_LOBBY_SCOPES = ("invited", "organizationExcludingGuests")
+"""Members after ``unknownFutureValue`` in Graph's lobbyBypassScope (msgraph-metadata ``clean_v10_metadata``): read back
+as ``unknownFutureValue`` unless the request says ``Prefer: include-unknown-enum-members``
+(microsoft-graph-docs-contrib ``api-reference/v1.0/resources/lobbybypasssettings.md``)."""
+UNKNOWN_ENUM_MEMBERS = "include-unknown-enum-members"
 LOBBY_WORDS = {
     "organizer": "Only organizers and co-organizers",
     "organization": "People in my organization",
@@ -123,9 +128,14 @@ def meeting_fields(body: Any, current: dict[str, Any] | None) -> dict[str, Any]:
     if "lobbyBypassSettings" in body or creating:
         fields |= _lobby(body.get("lobbyBypassSettings") or {}, current)
     if creating:  # the join id and passcode are fixed once the meeting exists
-        required = (body.get("joinMeetingIdSettings") or {}).get("isPasscodeRequired", True)
+        # No passcode unless asked for: Graph's "Create onlineMeeting" examples answer isPasscodeRequired false and
+        # passcode null, and Example 3 asks with joinMeetingIdSettings.isPasscodeRequired true (generated passcode).
+        settings = body.get("joinMeetingIdSettings") or {}
+        required = settings.get("isPasscodeRequired", False) if isinstance(settings, dict) else None
+        if not isinstance(required, bool):
+            raise _bad("joinMeetingIdSettings.isPasscodeRequired must be true or false.")
         passcode = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(6))
-        fields["passcode"] = passcode if required is not False else None
+        fields["passcode"] = passcode if required else None
     given = {name: body[name] for name in (*SETTINGS, "participants") if name in body}
     if given or creating:
         fields["extra"] = {**current["extra"], **given}
@@ -142,7 +152,13 @@ def join_web_url(public_url: str, meeting: dict[str, Any], owner: MicrosoftUser)
     return f"{public_url}/microsoft/teams/l/meetup-join/{_escaped(meeting['thread_id'])}/0?context={_escaped(context)}"
 
 
-def meeting_json(public_url: str, meeting: dict[str, Any], owner: MicrosoftUser) -> dict[str, Any]:
+def meeting_json(
+    public_url: str, meeting: dict[str, Any], owner: MicrosoftUser, *, unknown_enum_members: bool = False
+) -> dict[str, Any]:
+    """The meeting as Graph answers with it; evolvable enum members only when the request opted in."""
+    lobby_scope = meeting["lobby_scope"]
+    if lobby_scope in EVOLVABLE_LOBBY_SCOPES and not unknown_enum_members:
+        lobby_scope = "unknownFutureValue"
     extra = dict(meeting["extra"])
     participants = extra.pop("participants", None)
     attendees = participants.get("attendees") if isinstance(participants, dict) else None
@@ -162,7 +178,7 @@ def meeting_json(public_url: str, meeting: dict[str, Any], owner: MicrosoftUser)
             "joinMeetingId": meeting["join_meeting_id"],
             "passcode": meeting["passcode"],
         },
-        "lobbyBypassSettings": {"scope": meeting["lobby_scope"], "isDialInBypassEnabled": meeting["dial_in_bypass"]},
+        "lobbyBypassSettings": {"scope": lobby_scope, "isDialInBypassEnabled": meeting["dial_in_bypass"]},
         "participants": {
             "organizer": {
                 "upn": owner.email,

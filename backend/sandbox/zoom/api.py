@@ -7,7 +7,7 @@ import json
 import re
 import secrets
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,6 +21,10 @@ from backend.sandbox.zoom.faults import fault_response
 from backend.sandbox.zoom.store import ZoomStore, ZoomUser
 
 PASSWORD = re.compile(r"^[A-Za-z0-9@\-_*!#]{1,10}$")
+EXPIRY = timedelta(days=30)
+NOT_IN_CREATED = {"uuid", "host_id", "status"}
+"""In Zoom's Meetings OpenAPI the 201 of ``POST /users/{userId}/meetings`` has no ``uuid``, ``host_id`` or ``status``
+(``GET /meetings/{meetingId}`` has them): tests/contracts/samples/zoom/meetings-openapi-extract.json."""
 EDITABLE = {"topic", "type", "start_time", "duration", "timezone", "agenda", "password", "settings"}
 
 
@@ -122,7 +126,7 @@ def _meeting_body(state: State, meeting: dict[str, Any], host: ZoomUser) -> dict
         "host_email": host.email,
         "topic": meeting["topic"],
         "type": meeting["type"],
-        "status": "waiting",
+        "status": "started" if meeting["progress"] == "started" else "waiting",
         "start_time": meeting["start_time"],
         "duration": meeting["duration"],
         "timezone": meeting["timezone"],
@@ -178,7 +182,8 @@ async def create_meeting(request: Request[Any, Any, Any], state: State) -> Respo
     if isinstance(user, Response):
         return user
     meeting = state.zoom.add_meeting(user.id, _meeting_fields(await _json(request), partial=False))
-    return Response(_meeting_body(state, meeting, user), status_code=HTTP_201_CREATED)
+    body = {key: value for key, value in _meeting_body(state, meeting, user).items() if key not in NOT_IN_CREATED}
+    return Response(body, status_code=HTTP_201_CREATED)
 
 
 @get("/zoom/v2/meetings/{meeting_id:int}")
@@ -204,12 +209,32 @@ async def update_meeting(request: Request[Any, Any, Any], state: State, meeting_
     return Response(None, status_code=HTTP_204_NO_CONTENT)
 
 
+def _deletable(meeting: dict[str, Any], now: datetime) -> None:
+    """Zoom's refusals to delete a meeting that is running, has ended or has expired.
+
+    Codes and messages: Zoom's API error tables for "Delete a meeting" (300 "Meeting {meetingId} is not found or has
+    expired.", 3002 "Sorry, you cannot delete this meeting since it's in progress.", 3007 "Sorry, you cannot delete
+    this meeting since it's ended."), mirrored in zoom/api's docs and in newer copies of the Meetings OpenAPI. A
+    meeting whose end (start + duration) is past counts as ended. UNCONFIRMED: when Zoom says "expired" rather than
+    "ended"; taken here from Zoom's rule that a non-recurring meeting's ID expires 30 days after its scheduled time.
+    """
+    if meeting["progress"] == "started":
+        raise ZoomError(400, 3002, "Sorry, you cannot delete this meeting since it's in progress.")
+    if not meeting["start_time"]:
+        return
+    start = datetime.fromisoformat(meeting["start_time"].replace("Z", "+00:00"))
+    if now > start + EXPIRY:
+        raise ZoomError(400, 300, f"Meeting {meeting['id']} is not found or has expired.")
+    if meeting["progress"] == "ended" or now > start + timedelta(minutes=int(meeting["duration"] or 0)):
+        raise ZoomError(400, 3007, "Sorry, you cannot delete this meeting since it's ended.")
+
+
 @delete("/zoom/v2/meetings/{meeting_id:int}", status_code=200)  # likewise
 async def delete_meeting(request: Request[Any, Any, Any], state: State, meeting_id: FromPath[int]) -> Response[Any]:
     user = await _caller(request, state)
     if isinstance(user, Response):
         return user
-    _own_meeting(state.zoom, meeting_id, user)
+    _deletable(_own_meeting(state.zoom, meeting_id, user), datetime.now(UTC))
     state.zoom.delete_meeting(meeting_id)
     return Response(None, status_code=HTTP_204_NO_CONTENT)
 

@@ -7,7 +7,7 @@ from typing import Any
 from litestar import get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from backend.sandbox.zoom.apps import send_deauthorized, validate_endpoint
 
@@ -39,4 +39,23 @@ async def uninstall(state: State, data: JSONBody[dict[str, Any]]) -> dict[str, A
     return {"user_id": user.id, "account_id": user.account_id, "revoked_tokens": revoked}
 
 
-ROUTES = [held_meetings, validate_webhook, uninstall]
+def _held(state: State, meeting_id: int, progress: str) -> dict[str, Any]:
+    if state.zoom.meeting(meeting_id) is None:
+        raise NotFoundException("No such meeting.")
+    state.zoom.set_progress(meeting_id, progress)
+    return state.zoom.meeting(meeting_id)
+
+
+@post("/zoom/_sandbox/meetings/{meeting_id:int}/start", status_code=200, sync_to_thread=False)
+def start_meeting(state: State, meeting_id: FromPath[int]) -> dict[str, Any]:
+    """The host starts the meeting: it is in progress (Zoom then refuses to delete it, code 3002)."""
+    return _held(state, meeting_id, "started")
+
+
+@post("/zoom/_sandbox/meetings/{meeting_id:int}/end", status_code=200, sync_to_thread=False)
+def end_meeting(state: State, meeting_id: FromPath[int]) -> dict[str, Any]:
+    """The host ends the meeting: it has ended (Zoom then refuses to delete it, code 3007)."""
+    return _held(state, meeting_id, "ended")
+
+
+ROUTES = [held_meetings, validate_webhook, uninstall, start_meeting, end_meeting]

@@ -146,11 +146,17 @@ async def token(request: Request[Any, Any, Any], state: State) -> Response[Any]:
 
 @post("/zoom/oauth/revoke", status_code=200)
 async def revoke(request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    """``POST https://zoom.us/oauth/revoke?token=...`` with HTTP Basic client auth, the token as a query parameter as
+    in Zoom's samples (zoom/zoom-plugin ``skills/oauth``, "Revoke an access token"); a token in the body is not read.
+    Without any token Zoom's answer is not JSON (UNCONFIRMED which page exactly: the emulator sends plain text)."""
     app = await _client(request, state)
     if isinstance(app, Response):
         return app
+    token = request.query_params.get("token", "")
+    if not token:
+        return Response("Bad Request", status_code=HTTP_400_BAD_REQUEST, media_type="text/plain")
     store: ZoomStore = state.zoom
-    user_id = store.owner_of((await form_fields(request)).get("token", ""), app.client_id)
+    user_id = store.owner_of(token, app.client_id)
     if user_id is None:
         return _token_error(HTTP_400_BAD_REQUEST, "invalid_request", "Invalid Token!")
     store.revoke_user(app.client_id, user_id)

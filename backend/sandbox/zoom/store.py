@@ -54,9 +54,13 @@ CREATE TABLE IF NOT EXISTS zoom_meeting (
     agenda TEXT NOT NULL,
     password TEXT NOT NULL,
     settings TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    progress TEXT NOT NULL DEFAULT 'scheduled'
 );
 """
+PROGRESS = ("scheduled", "started", "ended")
+"""Whether a meeting was held: the sandbox's own switch (``/zoom/_sandbox/meetings/{id}/start|end``), since nobody
+joins the emulator's meetings. Zoom's ``status`` shows ``started`` while one runs, else ``waiting``."""
 
 SCOPES = "meeting:write:meeting meeting:read:meeting meeting:update:meeting meeting:delete:meeting user:read:user"
 
@@ -91,6 +95,9 @@ class ZoomStore:
         data_dir.mkdir(parents=True, exist_ok=True)
         with connect(self.path) as db:
             db.executescript(_SCHEMA)
+            columns = {row["name"] for row in db.execute("PRAGMA table_info(zoom_meeting)")}
+            if "progress" not in columns:  # a data directory from before meetings could be held
+                db.execute("ALTER TABLE zoom_meeting ADD COLUMN progress TEXT NOT NULL DEFAULT 'scheduled'")
 
     # Users: whoever types an e-mail address on the consent page is (or becomes) a Zoom user.
 
@@ -234,6 +241,10 @@ class ZoomStore:
         assignments = ", ".join(f"{name} = :{name}" for name in fields)
         with connect(self.path) as db:
             db.execute(f"UPDATE zoom_meeting SET {assignments} WHERE id = :id", {**fields, "id": meeting_id})  # noqa: S608
+
+    def set_progress(self, meeting_id: int, progress: str) -> None:
+        with connect(self.path) as db:
+            db.execute("UPDATE zoom_meeting SET progress = ? WHERE id = ?", (progress, meeting_id))
 
     def delete_meeting(self, meeting_id: int) -> None:
         with connect(self.path) as db:
