@@ -65,6 +65,27 @@ async def register_webhook(
     return _registered(response)
 
 
+async def find_webhook(
+    http: httpx.AsyncClient, webapi_url: str, access_token: str, *, target_url: str
+) -> RegisteredWebhook | None:
+    """A webhook already registered for ``target_url`` (say, by an attempt whose answer we never stored)."""
+    response = await webapi_call(http, "GET", _url(webapi_url), access_token)
+    if response.status_code != 200:
+        raise WebhookRefused(error_message(response))
+    try:
+        listed = response.json()
+        return next(
+            (
+                RegisteredWebhook(int(w["WebhookId"]), str(w["State"]))
+                for w in listed
+                if w.get("TargetUrl") == target_url
+            ),
+            None,
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise CrmUnavailable("SuperOffice's answer was not a list of webhooks") from error
+
+
 async def read_webhook(
     http: httpx.AsyncClient, webapi_url: str, access_token: str, webhook_id: int
 ) -> RegisteredWebhook:

@@ -26,6 +26,7 @@ from backend.crm.webhook_registry import (
     WebhookRefused,
     activate_webhook,
     delete_webhook,
+    find_webhook,
     read_webhook,
     register_webhook,
 )
@@ -175,12 +176,17 @@ async def _register_or_activate(
     known_id = webhook.webhook_id
 
     async def call(http: httpx.AsyncClient, token: str) -> RegisteredWebhook:
-        if known_id:
+        # One webhook per company: one we registered before (even if its id was never stored) is saved again.
+        webhook_id = known_id
+        if not webhook_id:
+            found = await find_webhook(http, tenant.webapi_url, token, target_url=target)
+            webhook_id = found.webhook_id if found else None
+        if webhook_id:
             try:
-                if activate:
-                    return await activate_webhook(http, tenant.webapi_url, token, known_id, target_url=target,
+                if activate or webhook_id != known_id:
+                    return await activate_webhook(http, tenant.webapi_url, token, webhook_id, target_url=target,
                                                   secret=secret)  # fmt: skip
-                return await read_webhook(http, tenant.webapi_url, token, known_id)
+                return await read_webhook(http, tenant.webapi_url, token, webhook_id)
             except WebhookGone:
                 pass
         return await register_webhook(http, tenant.webapi_url, token, target_url=target, secret=secret)

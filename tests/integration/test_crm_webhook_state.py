@@ -98,3 +98,22 @@ def _delete_in_superoffice(admin: httpx.Client, live: LiveServers, webhook_id: i
         assert answer.status_code in (200, 303), answer.text
         deleted = crm.delete(f"{live.sandbox_url}/Cust12345/api/v1/Webhook/{webhook_id}")
         assert deleted.status_code == 204, deleted.text
+
+
+def test_a_webhook_registered_before_is_reused_not_doubled(live: LiveServers) -> None:
+    """SuperOffice saved it but its id never reached our database (a crash, a restored backup): Repair finds it."""
+    set_up_company_zoom(live)
+    (first,) = registered_webhooks(live)
+    change_rows(live.settings, CrmWebhook, {"webhook_id": None, "state": "failed"})
+
+    with httpx.Client(timeout=20) as admin:
+        page = sign_in(admin, live, "admin", "/admin/video-meetings")
+        repaired = admin.post(
+            f"{live.backend_url}/admin/video-meetings/webhook/repair",
+            data={"_csrf_token": csrf_token(page)},
+            follow_redirects=True,
+        )
+
+    assert "Webhook: Active" in page_text(repaired)
+    assert [webhook["WebhookId"] for webhook in registered_webhooks(live)] == [first["WebhookId"]]
+    assert [webhook.webhook_id for webhook in rows(live.settings, CrmWebhook)] == [first["WebhookId"]]
