@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,22 +22,15 @@ from backend.providers.base import Grant
 from backend.providers.google_meet import GoogleMeetConfig, GoogleMeetProvider
 from backend.providers.teams import TeamsConfig, TeamsProvider
 from backend.providers.zoom import ZoomConfig, ZoomProvider
+from tests.contracts.shapes import SAMPLES
 from tests.support.live import LiveServers
 from tests.support.providers import GOOGLE_MEET, TEAMS, ZOOM, Harness
 
-SAMPLES = Path(__file__).parent / "samples"
 EXTRACTS = {
     "zoom": "zoom/meetings-openapi-extract.json",
     "microsoft": "microsoft/graph-v1.0-extract.json",
     "google": "google/meet-v2-discovery-extract.json",
 }
-
-
-def sample(path: str) -> dict[str, Any]:
-    """A documented sample (``zoom/app_deauthorized``), without its ``_source``."""
-    data = json.loads((SAMPLES / f"{path}.json").read_text())
-    assert data.get("_source"), f"{path} names no source"
-    return {key: value for key, value in data.items() if key != "_source"}
 
 
 @cache

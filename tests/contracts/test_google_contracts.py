@@ -27,8 +27,8 @@ from tests.contracts.provider_samples import (
     recorded_http,
     request_schema,
     response_schema,
-    sample,
 )
+from tests.contracts.shapes import sample
 from tests.integration import conftest as integration
 from tests.integration.conftest import MakeUser
 from tests.support.google import join

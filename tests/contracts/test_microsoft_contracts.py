@@ -18,11 +18,11 @@ from tests.contracts.provider_samples import (
     recorded_http,
     request_schema,
     response_schema,
-    sample,
     shape,
     spec,
     teams_adapter,
 )
+from tests.contracts.shapes import sample
 from tests.support.live import LiveServers
 
 pytestmark = pytest.mark.anyio

@@ -16,7 +16,7 @@ from backend.sandbox.superoffice import signing_keys
 from tests.contracts.shapes import differences, sample
 from tests.support.live import LiveServers
 
-DOCUMENTED = sample("superoffice/id_token_payload.json")
+DOCUMENTED = sample("superoffice/id_token_payload")
 
 
 def _client(live: LiveServers) -> SuperOfficeSignIn:

@@ -16,10 +16,10 @@ from tests.contracts.shapes import differences, sample
 from tests.support.live import LiveServers
 from tests.support.stub_server import stub_server
 
-APPOINTMENT = sample("superoffice/appointment_entity.json")
-TIME_ZONES = sample("superoffice/so_timezone.json")
-WEBHOOK = sample("superoffice/webhook_entity.json")
-TEST_EVENT = sample("superoffice/test_event.json")
+APPOINTMENT = sample("superoffice/appointment_entity")
+TIME_ZONES = sample("superoffice/so_timezone")
+WEBHOOK = sample("superoffice/webhook_entity")
+TEST_EVENT = sample("superoffice/test_event")
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from tests.support.stub_server import StubServer, stub_server
 from tests.support.waiting import eventually
 from tests.support.zoom import set_up_company_zoom
 
-SAMPLES = {name: sample(f"superoffice/{name}.json") for name in ("activity_created", "activity_changed",
+SAMPLES = {name: sample(f"superoffice/{name}") for name in ("activity_created", "activity_changed",
                                                                   "activity_deleted", "test_event")}  # fmt: skip
 SECRET = "Something Super Secret"
 

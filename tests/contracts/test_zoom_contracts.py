@@ -22,10 +22,10 @@ from tests.contracts.provider_samples import (
     recorded_http,
     request_schema,
     response_schema,
-    sample,
     shape,
     zoom_adapter,
 )
+from tests.contracts.shapes import sample
 from tests.integration import conftest as integration
 from tests.integration.conftest import MakeUser
 from tests.support.live import LiveServers
