@@ -110,7 +110,11 @@ function renderWeek(appointments) {
   for (let i = 0; i < 7; i++) {
     const day = addDays(weekStart, i);
     const next = addDays(day, 1);
-    const entries = appointments.filter((a) => new Date(a.StartDate) < next && new Date(a.EndDate) >= day);
+    // A follow-up that ends at midnight belongs to the day it started, not also to the next one.
+    const entries = appointments.filter((a) => {
+      const start = new Date(a.StartDate);
+      return start < next && (new Date(a.EndDate) > day || start >= day);
+    });
     const list = element("ul", { class: "so-day-entries" });
     for (const appointment of entries) list.append(element("li", {}, diaryEntry(appointment)));
     if (!entries.length) list.append(element("li", { class: "so-empty" }, "No appointments"));
