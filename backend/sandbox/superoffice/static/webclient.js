@@ -173,7 +173,10 @@ function defaultAppointment() {
   const start = new Date();
   start.setMinutes(0, 0, 0);
   start.setHours(start.getHours() + 1);
-  if (start < weekStart || start >= addDays(weekStart, 7)) {
+  const weekEnd = addDays(weekStart, 7);
+  if (start >= weekEnd && Date.now() < weekEnd.getTime() && Date.now() >= weekStart.getTime()) {
+    start.setHours(start.getHours() - 1); // late on the week's last day: this hour, still this week, not past
+  } else if (start < weekStart || start >= weekEnd) {
     start.setTime(weekStart.getTime());
     start.setHours(9);
   }
