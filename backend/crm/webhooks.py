@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 APPOINTMENT_EVENTS = {"activity.created", "activity.changed", "activity.deleted"}
-TEST_EVENT = "test"
 EVENT_ID_LIMIT = 100
 
 

@@ -61,8 +61,7 @@ async def webhook_due(db: AsyncSession, cipher: TokenCipher, *, tenant_id: int, 
     if webhook is not None and webhook.webhook_id and webhook.state == CrmWebhookState.ACTIVE:
         return
     if webhook is None:
-        webhook = CrmWebhook(tenant_id=tenant_id, secret_encrypted=cipher.encrypt(secrets.token_urlsafe(32)) or "",
-                             registered_by_associate_id=associate_id)  # fmt: skip
+        webhook = _new_webhook(cipher, tenant_id, associate_id)
     webhook.registered_by_associate_id, webhook.state = associate_id, CrmWebhookState.REGISTERING
     webhook.last_error, webhook.updated_at = "", utcnow()
     db.add(webhook)
@@ -160,8 +159,7 @@ async def repair_webhook(
     assert tenant.id is not None
     webhook = await company_webhook(db, tenant.id)
     if webhook is None:
-        webhook = CrmWebhook(tenant_id=tenant.id, secret_encrypted=crm.cipher.encrypt(secrets.token_urlsafe(32)) or "",
-                             registered_by_associate_id=associate_id)  # fmt: skip
+        webhook = _new_webhook(crm.cipher, tenant.id, associate_id)
     webhook.registered_by_associate_id = associate_id
     await _register_or_activate(db, crm, tenant, webhook, target_url(tenant), activate=True)
     return webhook
@@ -209,6 +207,12 @@ async def _register_or_activate(
     db.add(webhook)
     await db.commit()
     return error
+
+
+def _new_webhook(cipher: TokenCipher, tenant_id: int, associate_id: int) -> CrmWebhook:
+    """The company's webhook before it is registered, with a random secret of its own."""
+    secret = cipher.encrypt(secrets.token_urlsafe(32)) or ""
+    return CrmWebhook(tenant_id=tenant_id, secret_encrypted=secret, registered_by_associate_id=associate_id)
 
 
 def _state(superoffice_state: str, otherwise: CrmWebhookState) -> CrmWebhookState:

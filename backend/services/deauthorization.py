@@ -10,6 +10,7 @@ the company's setup goes with it, every user's connection too: setup can start o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import update
 from sqlmodel import col, delete, select
@@ -20,6 +21,8 @@ from backend.providers.base import ProviderDeauthorized
 from backend.security import InvalidToken, TokenCipher
 from backend.services import audit
 from backend.services.audit import Actor
+
+Held = TypeVar("Held", ProviderConnection, UserConnection)
 
 
 @dataclass(frozen=True)
@@ -54,27 +57,11 @@ async def holders(
 async def provider_deauthorized(db: AsyncSession, *, provider: ProviderKind, user_id: str, account_id: str) -> Removed:
     """Delete what we hold for this provider user (and, for the installing administrator, the company's setup)."""
     actor = Actor(kind="provider")
-    users = list(
-        (
-            await db.exec(
-                select(UserConnection).where(
-                    UserConnection.provider == provider, UserConnection.provider_user_id == user_id
-                )
-            )
-        ).all()
-    )
+    users = await _held_by(db, UserConnection, provider, user_id)
     forgotten = 0
     for user in users:
         forgotten += await _forget_meetings(db, provider, user.tenant_id, user.associate_id)
-    companies = list(
-        (
-            await db.exec(
-                select(ProviderConnection).where(
-                    ProviderConnection.provider == provider, ProviderConnection.provider_user_id == user_id
-                )
-            )
-        ).all()
-    )
+    companies = await _held_by(db, ProviderConnection, provider, user_id)
     removed_users = 0
     for company in companies:
         others = list(
@@ -92,6 +79,12 @@ async def provider_deauthorized(db: AsyncSession, *, provider: ProviderKind, use
                      subject_associate_id=user.associate_id)  # fmt: skip
     await db.commit()
     return Removed(companies=len(companies), users=removed_users + len(users), meetings=forgotten)
+
+
+async def _held_by(db: AsyncSession, table: type[Held], provider: ProviderKind, user_id: str) -> list[Held]:
+    """The company setups or user connections this provider user authorized."""
+    statement = select(table).where(table.provider == provider, table.provider_user_id == user_id)
+    return list((await db.exec(statement)).all())
 
 
 async def _forget_meetings(db: AsyncSession, provider: ProviderKind, tenant_id: int, associate_id: int) -> int:

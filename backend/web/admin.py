@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.models import ProviderKind, Tenant
 from backend.providers.catalogue import display_name
@@ -65,8 +66,7 @@ class VideoMeetingsController(Controller):
         crm: Crm,
     ) -> Template:
         admin, tenant_id = _admin(request)
-        tenant = await db_session.get(Tenant, tenant_id)
-        assert tenant is not None
+        tenant = await _company(db_session, tenant_id)
         webhook = await current_webhook(db_session, crm, tenant=tenant, associate_id=admin.associate_id)
         return await self._render(request, db_session, settings, providers, webhook=webhook)
 
@@ -81,8 +81,7 @@ class VideoMeetingsController(Controller):
     ) -> Template | Redirect:
         """Save the company's SuperOffice webhook as Active again (after TooManyErrors), or register it anew."""
         admin, tenant_id = _admin(request)
-        tenant = await db_session.get(Tenant, tenant_id)
-        assert tenant is not None
+        tenant = await _company(db_session, tenant_id)
         webhook = await repair_webhook(db_session, crm, target_url_for(settings.public_url), tenant=tenant,
                                        associate_id=admin.associate_id)  # fmt: skip
         message = "The SuperOffice webhook is Active again." if not webhook.last_error else None
@@ -144,8 +143,7 @@ class VideoMeetingsController(Controller):
     ) -> Template | Redirect:  # fmt: skip
         """Save the invitation mode and template (a wrong template is explained, and kept in the form)."""
         admin, tenant_id = _admin(request)
-        tenant = await db_session.get(Tenant, tenant_id)
-        assert tenant is not None
+        tenant = await _company(db_session, tenant_id)
         mode, template = data.get("mode", ""), data.get("template", "")
         try:
             await save_invitation_settings(db_session, tenant, mode=mode, template=template, admin=admin.actor())
@@ -212,8 +210,7 @@ class VideoMeetingsController(Controller):
         _, tenant_id = _admin(request)
         connection = await company_provider(db_session, tenant_id)
         adapter = providers.get(ProviderKind(connection.provider)) if connection else None
-        tenant = await db_session.get(Tenant, tenant_id)
-        assert tenant is not None
+        tenant = await _company(db_session, tenant_id)
         draft = values.pop("draft_template", None)
         webhook = values.pop("webhook", None) or await company_webhook(db_session, tenant_id)
         context = _base_context(
@@ -234,6 +231,12 @@ class VideoMeetingsController(Controller):
         )
         template = "partials/video_meetings.html" if wants_partial(request) else "pages/video_meetings.html"
         return Template(template, context=context, status_code=status_code)
+
+
+async def _company(db: AsyncSession, tenant_id: int) -> Tenant:
+    tenant = await db.get(Tenant, tenant_id)
+    assert tenant is not None  # the signed-in administrator's company exists: sign-in made it
+    return tenant
 
 
 def _preview(template: str) -> dict[str, str]:
