@@ -21,14 +21,15 @@ from litestar.template.config import TemplateConfig
 
 from backend import PROJECT_ROOT
 from backend.crm.superoffice import SignInError, SuperOfficeSignIn
+from backend.crm.web_panel_registry import panel_url
 from backend.db import create_engine, provide_session, session_factory
 from backend.http import http_client
 from backend.mail import MailServer
 from backend.models import ProviderKind
 from backend.providers.base import ProviderError, VideoProvider
 from backend.providers.registry import build_providers
-from backend.security import ExtensionTokens, TokenCipher, derive_key
-from backend.services import crm_events, crm_webhooks, crm_writeback, invitation_mail
+from backend.security import TokenCipher, derive_key, extension_tokens, panel_sessions, panel_sign_in_codes
+from backend.services import crm_events, crm_web_panels, crm_webhooks, crm_writeback, invitation_mail
 from backend.services.configuration import ConfigurationError
 from backend.services.crm_grants import CrmAccess
 from backend.services.invitation_mail import MailCollaborators
@@ -36,7 +37,7 @@ from backend.services.jobs import RetryPolicy, run_worker
 from backend.services.meetings import Collaborators, MeetingNotFound
 from backend.services.tokens import ReconnectNeeded
 from backend.settings import Settings
-from backend.web import auth, connect, errors, selfservice
+from backend.web import auth, connect, errors, panel, selfservice
 from backend.web.activity import ActivityController
 from backend.web.admin import VideoMeetingsController
 from backend.web.api import MeetingsController, extension_settings
@@ -105,6 +106,7 @@ def create_app(settings: Settings) -> Litestar:
             crm_events.JOB_KIND: crm_events.job_function(meetings, mail.crm),
             crm_writeback.JOB_KIND: crm_writeback.job_function(mail.crm),
             **crm_webhooks.job_functions(mail.crm, crm_webhooks.target_url_for(settings.public_url)),
+            **crm_web_panels.job_functions(mail.crm, panel_url(settings.public_url)),
         }
         policy = RetryPolicy(first_wait_seconds=settings.job_retry_seconds, max_attempts=settings.job_max_attempts)
         worker = asyncio.create_task(
@@ -147,6 +149,7 @@ def create_app(settings: Settings) -> Litestar:
             ManageUsersController,
             ActivityController,
             *selfservice.ROUTES,
+            *panel.ROUTES,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
         ],
         lifespan=[database, provider_clients, job_worker],
@@ -166,8 +169,9 @@ def create_app(settings: Settings) -> Litestar:
             cookie_secure=secure_cookies,
             cookie_httponly=True,  # pages carry the token themselves (form field, htmx header)
             cookie_samesite="lax",
-            # The extension's API authenticates with a bearer token, webhooks with signatures: no cookies, no CSRF.
-            exclude=["/api/", "/webhooks/"],
+            # The extension's API and the web panel authenticate with bearer tokens, webhooks with signatures: no
+            # cookies, no CSRF.
+            exclude=["/api/", "/webhooks/", "/panel/"],
         ),
         middleware=[
             security_headers(secure_cookies),
@@ -185,7 +189,9 @@ def create_app(settings: Settings) -> Litestar:
         debug=False,
     )
     app.state.public_url = settings.public_url
-    app.state.extension_tokens = ExtensionTokens(settings.secret)
+    app.state.extension_tokens = extension_tokens(settings.secret)
+    app.state.panel_sessions = panel_sessions(settings.secret)
+    app.state.panel_sign_in_codes = panel_sign_in_codes(settings.secret)
     app.state.superoffice = SuperOfficeSignIn(
         issuer=settings.superoffice_url,
         client_id=settings.superoffice_client_id,

@@ -234,6 +234,34 @@ class CrmWebhook(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+class CrmWebPanelState(StrEnum):
+    SAVING = "saving"
+    """A job is creating (or bringing back) the panel at SuperOffice."""
+    SHOWN = "shown"
+    OFF = "off"
+    """Turned off by an administrator: taken out of the follow-up dialog at SuperOffice."""
+    FAILED = "failed"
+    """SuperOffice refused (``last_error`` says why); saving the setting again tries again."""
+
+
+class CrmWebPanel(SQLModel, table=True):
+    """The company's "Video meeting" web panel in SuperOffice's follow-up dialog (found there by its ProgId)."""
+
+    __tablename__ = "crm_web_panel"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id", unique=True)
+    web_panel_id: int | None = Field(default=None)
+    """SuperOffice's ``WebPanelId``, once saved."""
+    enabled: bool = Field(default=True)
+    """The administrator's choice: show the panel in the follow-up dialog."""
+    state: CrmWebPanelState = Field(default=CrmWebPanelState.SAVING, sa_type=sa.String(16))
+    last_error: str = Field(default="", sa_type=sa.Text)
+    saved_by_associate_id: int = Field()
+    """The administrator as whom it is saved and removed."""
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
 class JobState(StrEnum):
     PENDING = "pending"
     RUNNING = "running"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -54,8 +55,8 @@ class TokenCipher:
 
 
 @dataclass(frozen=True)
-class ExtensionIdentity:
-    """Whom an extension token speaks for: one CRM user of one tenant."""
+class UserIdentity:
+    """Whom a bearer token speaks for (the extension's, the web panel's): one CRM user of one tenant."""
 
     tenant_id: int
     associate_id: int
@@ -64,18 +65,18 @@ class ExtensionIdentity:
     version: int = 1
 
 
-class ExtensionTokens:
-    """Signed, expiring bearer tokens for the browser extension (itsdangerous); nothing to store server-side."""
+class IdentityTokens:
+    """Signed, expiring bearer tokens that carry a UserIdentity (itsdangerous); nothing to store server-side.
+    Each purpose has its own key, so a token made for one purpose is refused by the others."""
 
-    LIFETIME = timedelta(days=30)
-
-    def __init__(self, secret: str) -> None:
-        self._serializer = URLSafeTimedSerializer(derive_key(secret, "extension tokens").hex(), salt="extension")
+    def __init__(self, secret: str, *, purpose: str, salt: str, lifetime: timedelta) -> None:
+        self._serializer = URLSafeTimedSerializer(derive_key(secret, purpose).hex(), salt=salt)
+        self.lifetime = lifetime
 
     def __repr__(self) -> str:
-        return "ExtensionTokens(...)"
+        return "IdentityTokens(...)"
 
-    def issue(self, identity: ExtensionIdentity) -> str:
+    def issue(self, identity: UserIdentity, **extra: str) -> str:
         return self._serializer.dumps(
             {
                 "t": identity.tenant_id,
@@ -83,16 +84,34 @@ class ExtensionTokens:
                 "c": identity.context_id,
                 "n": identity.company_name,
                 "v": identity.version,
+                **extra,
             }
         )
 
-    def read(self, token: str) -> ExtensionIdentity | None:
-        """The identity, or None for a forged, damaged or expired token."""
+    def read(self, token: str, **expected: str) -> UserIdentity | None:
+        """The identity, or None for a forged, damaged or expired token, or one whose ``expected`` extras differ."""
         try:
-            data = self._serializer.loads(token, max_age=int(self.LIFETIME.total_seconds()))
-            return ExtensionIdentity(int(data["t"]), int(data["a"]), str(data["c"]), str(data["n"]), int(data["v"]))
-        except (BadSignature, KeyError, TypeError, ValueError):
+            data = self._serializer.loads(token, max_age=int(self.lifetime.total_seconds()))
+            if any(not hmac.compare_digest(str(data.get(name, "")), value) for name, value in expected.items()):
+                return None
+            return UserIdentity(int(data["t"]), int(data["a"]), str(data["c"]), str(data["n"]), int(data["v"]))
+        except (BadSignature, KeyError, TypeError, ValueError, AttributeError):
             return None
 
 
-__all__ = ["ExtensionIdentity", "ExtensionTokens", "InvalidToken", "TokenCipher", "derive_key"]
+def extension_tokens(secret: str) -> IdentityTokens:
+    """The browser extension's bearer tokens."""
+    return IdentityTokens(secret, purpose="extension tokens", salt="extension", lifetime=timedelta(days=30))
+
+
+def panel_sessions(secret: str) -> IdentityTokens:
+    """The web panel's session in SuperOffice's frame: a working day, kept in the frame's own storage."""
+    return IdentityTokens(secret, purpose="panel sessions", salt="panel", lifetime=timedelta(hours=8))
+
+
+def panel_sign_in_codes(secret: str) -> IdentityTokens:
+    """The one-minute code the sign-in window hands the panel, redeemed with the panel's own verifier."""
+    return IdentityTokens(secret, purpose="panel sign-in codes", salt="panel-code", lifetime=timedelta(minutes=1))
+
+
+__all__ = ["IdentityTokens", "InvalidToken", "TokenCipher", "UserIdentity", "derive_key"]

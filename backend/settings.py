@@ -10,6 +10,7 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 from pydantic import AliasChoices, Field, SecretStr, model_validator
@@ -21,6 +22,7 @@ SANDBOX_TEAMS_CLIENT_ID = "5f1d6a2e-3b8c-4e7a-9c1d-5e0f4a7b2c91"
 SANDBOX_GOOGLE_CLIENT_ID = "meetings-for-superoffice.apps.googleusercontent.com"
 SANDBOX_MAIL_FROM = "Meetings for SuperOffice <meetings@sandbox.example>"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
+LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 
 
 class Settings(BaseSettings):
@@ -69,6 +71,10 @@ class Settings(BaseSettings):
     """SuperOffice environment (``https://online.superoffice.com``, ``https://sod.superoffice.com``): the OpenID
     Connect issuer, discovered at ``{url}/login/.well-known/openid-configuration``. Empty means the sandbox."""
 
+    crm_origins: str = ""
+    """Addresses of the company's SuperOffice web client that may show the video meeting web panel in a frame
+    (``MEETINGS_CRM_ORIGINS``, comma-separated, e.g. ``https://crm.example.com`` for an on-site installation). Each
+    tenant's own SuperOffice host (from its WebAPI address) is allowed anyway; with the sandbox, so is the sandbox."""
     superoffice_client_id: str = ""
     """The application's client id at SuperOffice. Empty with the sandbox: the sandbox's registration."""
 
@@ -257,6 +263,19 @@ class Settings(BaseSettings):
     def auth_callback_url(self) -> str:
         """Where SuperOffice sends users back after sign-in (register it with SuperOffice)."""
         return f"{self.public_url}/auth/callback"
+
+    @property
+    def crm_origin_list(self) -> list[str]:
+        """The configured CRM web client origins; with the sandbox CRM, its address under both loopback names (a
+        browser treats ``localhost`` and ``127.0.0.1`` as different sites, as a real CRM and service are)."""
+        origins = [origin.strip().rstrip("/") for origin in self.crm_origins.split(",") if origin.strip()]
+        if self.superoffice_url == self.sandbox_url:
+            sandbox = urlsplit(self.sandbox_url)
+            origins.append(f"{sandbox.scheme}://{sandbox.netloc}")
+            if sandbox.hostname in LOOPBACK_NAMES:
+                port = f":{sandbox.port}" if sandbox.port else ""
+                origins += [f"{sandbox.scheme}://{name}{port}" for name in LOOPBACK_NAMES]
+        return list(dict.fromkeys(origins))
 
     @property
     def is_sqlite(self) -> bool:

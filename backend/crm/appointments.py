@@ -6,6 +6,7 @@ here, as SuperOffice advises: never depend on one delivery, reconcile from the W
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -46,6 +47,8 @@ class CrmAppointment:
     description: str = ""
     join_videomeet_url: str = ""
     owner_id: int = 0
+    alarm_minutes_before: int | None = None
+    """The alarm's lead time when the follow-up has an alarm (``HasAlarm``, ``AlarmLeadTime`` such as ``PT15M``)."""
 
     def holds_link(self, join_url: str) -> bool:
         """Whether the appointment carries this join link (its JoinVideomeetUrl, Location or text)."""
@@ -82,6 +85,24 @@ async def write_video_meeting(
         {"op": "replace", "path": "/JoinVideomeetUrl", "value": join_url[:URL_LIMIT]},
         {"op": "replace", "path": "/CentralserviceVideomeetId", "value": meeting_id[:ID_LIMIT]},
     ]
+    await _appointment_call(http, "PATCH", webapi_url, access_token, appointment_id, json=operations)
+
+
+async def write_fields(
+    http: httpx.AsyncClient,
+    webapi_url: str,
+    access_token: str,
+    appointment_id: int,
+    *,
+    expected: dict[str, str],
+    changes: dict[str, str],
+) -> None:
+    """Change top-level text fields with one JSON Patch, each only if it still holds what ``expected`` says (a
+    ``test`` operation first; AppointmentChangedMeanwhile when one fails, and then nothing changes)."""
+    operations: list[dict[str, Any]] = [
+        {"op": "test", "path": f"/{name}", "value": value} for name, value in expected.items()
+    ]
+    operations += [{"op": "replace", "path": f"/{name}", "value": value} for name, value in changes.items()]
     await _appointment_call(http, "PATCH", webapi_url, access_token, appointment_id, json=operations)
 
 
@@ -123,4 +144,14 @@ def _appointment(entity: dict[str, Any]) -> CrmAppointment:
         description=str(entity.get("Description") or ""),
         join_videomeet_url=str(entity.get("JoinVideomeetUrl") or ""),
         owner_id=int((entity.get("Associate") or {}).get("AssociateId") or 0),
+        alarm_minutes_before=_lead_minutes(entity.get("AlarmLeadTime")) if entity.get("HasAlarm") else None,
     )
+
+
+_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:\d+S)?$")
+
+
+def _lead_minutes(value: Any) -> int:
+    """``AlarmLeadTime``: an ISO 8601 duration (``PT15M``, ``PT1H``); anything else counts as "at start"."""
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    return int(match.group(1) or 0) * 60 + int(match.group(2) or 0) if match else 0

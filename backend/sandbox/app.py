@@ -27,10 +27,11 @@ from backend.sandbox.microsoft.apps import MicrosoftApp
 from backend.sandbox.microsoft.store import MicrosoftStore
 from backend.sandbox.superoffice import control as superoffice_control
 from backend.sandbox.superoffice import oidc as oidc_routes
-from backend.sandbox.superoffice import webapi, webclient, webhook_api
+from backend.sandbox.superoffice import web_panel_api, webapi, webclient, webhook_api
 from backend.sandbox.superoffice.oidc_server import SandboxAuthorizationServer
 from backend.sandbox.superoffice.oidc_store import OAuthClient, OidcStore
 from backend.sandbox.superoffice.store import AppointmentStore
+from backend.sandbox.superoffice.web_panel_store import WebPanelStore
 from backend.sandbox.superoffice.webhook_store import WebhookStore
 from backend.sandbox.superoffice.webhooks import DeliveryTiming
 from backend.sandbox.zoom import api as zoom_api
@@ -95,6 +96,7 @@ def create_sandbox_app(config: SandboxConfig) -> Litestar:
             *webclient.ROUTES,
             *webapi.ROUTES,
             *webhook_api.ROUTES,
+            *web_panel_api.ROUTES,
             *superoffice_control.ROUTES,
             *oidc_routes.ROUTES,
             *zoom_oauth.ROUTES,
@@ -132,6 +134,7 @@ def create_sandbox_app(config: SandboxConfig) -> Litestar:
     app.state.appointments = store
     app.state.webhooks = WebhookStore(config.data_dir / "superoffice_webhooks.sqlite3")
     app.state.webhook_timing = DeliveryTiming()
+    app.state.web_panels = WebPanelStore(config.data_dir / "superoffice_web_panels.sqlite3")
     app.state.config = config
     app.state.oidc = oidc
     app.state.zoom = ZoomStore(config.data_dir)

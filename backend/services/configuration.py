@@ -15,6 +15,7 @@ from backend.providers.catalogue import CHOOSABLE, display_name
 from backend.security import TokenCipher
 from backend.services import audit
 from backend.services.audit import Actor
+from backend.services.crm_web_panels import web_panel_due, web_panel_removal_due
 from backend.services.crm_webhooks import webhook_due, webhook_removal_due
 from backend.services.tokens import revoke_stored_grant
 from backend.settings import Settings
@@ -108,6 +109,7 @@ async def connect_company(
     audit.record(db, tenant_id=tenant_id, action="provider.connected", actor=admin, provider=provider.kind,
                  account=account.email)  # fmt: skip
     await webhook_due(db, cipher, tenant_id=tenant_id, associate_id=admin.associate_id or 0)
+    await web_panel_due(db, tenant_id=tenant_id, associate_id=admin.associate_id or 0)
     await db.commit()
     return connection
 
@@ -158,6 +160,7 @@ async def disconnect_company(
     audit.record(db, tenant_id=tenant_id, action="provider.disconnected", actor=admin, provider=provider,
                  user_connections_removed=len(users))  # fmt: skip
     await webhook_removal_due(db, tenant_id=tenant_id, associate_id=admin.associate_id or 0)
+    await web_panel_removal_due(db, tenant_id=tenant_id, associate_id=admin.associate_id or 0)
     await db.commit()
     adapter = adapters.get(provider)
     if adapter is not None:

@@ -32,14 +32,20 @@ from backend.crm.webapi import CrmAccessRefused
 from backend.crm.webhooks import CrmEvent
 from backend.models import Meeting, MeetingState, Tenant, utcnow
 from backend.providers.base import ErrorKind, ProviderError
-from backend.security import ExtensionIdentity
+from backend.security import UserIdentity
 from backend.services import jobs
 from backend.services.configuration import ConfigurationError
 from backend.services.crm_grants import CrmAccess, CrmGrantMissing
 from backend.services.crm_writeback import writeback_due
 from backend.services.invitation_mail import invitations_due
 from backend.services.jobs import Attempt, RetryLater
-from backend.services.meetings import Collaborators, MeetingChange, change_meeting, remove_meeting
+from backend.services.meetings import (
+    Collaborators,
+    MeetingChange,
+    change_meeting,
+    meetings_on_appointment,
+    remove_meeting,
+)
 from backend.services.tokens import ReconnectNeeded
 
 JOB_KIND = "follow_appointment"
@@ -53,7 +59,7 @@ log = logging.getLogger(__name__)
 async def appointment_event(db: AsyncSession, tenant: Tenant, event: CrmEvent) -> str:
     """Record what an appointment event makes due (invitations, the follow-up job); returns it for the log."""
     assert tenant.id is not None
-    attached = await _attached(db, tenant.id, event.primary_key)
+    attached = await meetings_on_appointment(db, tenant.id, event.primary_key)
     if not attached and (event.kind == "deleted" or not await _attachable(db, tenant.id)):
         return "no meeting"
     # Participants are told whatever happens next (that job reads the CRM itself).
@@ -98,7 +104,7 @@ async def follow_appointment(db: AsyncSession, payload: dict[str, Any], deps: Co
     if tenant is None or tenant.id is None:
         return "ignored: the company is gone"
     appointment_id = int(payload["appointment_id"])
-    attached = await _attached(db, tenant.id, appointment_id)
+    attached = await meetings_on_appointment(db, tenant.id, appointment_id)
     owners = [meeting.associate_id for meeting in attached]
     candidates = [] if attached else await _attachable(db, tenant.id)
     readers = [*owners, *payload.get("readers", []), *(meeting.associate_id for meeting in candidates)]
@@ -117,7 +123,7 @@ async def follow_appointment(db: AsyncSession, payload: dict[str, Any], deps: Co
             return "no meeting"
     try:
         for meeting in attached:
-            who = ExtensionIdentity(tenant.id, meeting.associate_id, tenant.context_id, tenant.company_name)
+            who = UserIdentity(tenant.id, meeting.associate_id, tenant.context_id, tenant.company_name)
             if now is None:  # deleted: whoever deleted it, the meeting ends as its owner
                 await remove_meeting(db, who, meeting.id, deps)
             else:
@@ -153,15 +159,6 @@ async def _read(
         except (CrmGrantMissing, CrmAccessRefused):
             continue
     return _Reading(None)
-
-
-async def _attached(db: AsyncSession, tenant_id: int, appointment_id: int) -> list[Meeting]:
-    statement = select(Meeting).where(
-        Meeting.tenant_id == tenant_id,
-        Meeting.appointment_id == appointment_id,
-        Meeting.state == MeetingState.ACTIVE,
-    )
-    return list((await db.exec(statement.order_by(col(Meeting.created_at)))).all())
 
 
 async def _attachable(db: AsyncSession, tenant_id: int) -> list[Meeting]:

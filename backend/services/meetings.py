@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.models import ConnectionState, Meeting, MeetingState, ProviderKind, UserConnection, utcnow
 from backend.providers.base import ErrorKind, MeetingDetails, ProviderError, VideoProvider
 from backend.providers.catalogue import display_name
-from backend.security import ExtensionIdentity, TokenCipher
+from backend.security import TokenCipher, UserIdentity
 from backend.services import tokens
 from backend.services.connections import active_company_provider, user_connection
 from backend.services.crm_writeback import writeback_due
@@ -73,7 +73,7 @@ class Collaborators:
     clock: Callable[[], datetime] = utcnow
 
 
-async def create_meeting(db: AsyncSession, who: ExtensionIdentity, new: NewMeeting, deps: Collaborators) -> Meeting:
+async def create_meeting(db: AsyncSession, who: UserIdentity, new: NewMeeting, deps: Collaborators) -> Meeting:
     """Make the meeting at the company's provider with the user's grant; the same key twice gives one meeting."""
     existing = await _by_key(db, who, new.idempotency_key)
     if existing is not None:
@@ -128,7 +128,7 @@ async def create_meeting(db: AsyncSession, who: ExtensionIdentity, new: NewMeeti
 
 
 async def change_meeting(
-    db: AsyncSession, who: ExtensionIdentity, meeting_id: uuid.UUID, change: MeetingChange, deps: Collaborators
+    db: AsyncSession, who: UserIdentity, meeting_id: uuid.UUID, change: MeetingChange, deps: Collaborators
 ) -> Meeting:
     """Move, rename or re-time the meeting at the provider in place (its link stays), then store the change."""
     meeting = await _own(db, who, meeting_id)
@@ -178,7 +178,7 @@ async def change_meeting(
     return meeting
 
 
-async def remove_meeting(db: AsyncSession, who: ExtensionIdentity, meeting_id: uuid.UUID, deps: Collaborators) -> None:
+async def remove_meeting(db: AsyncSession, who: UserIdentity, meeting_id: uuid.UUID, deps: Collaborators) -> None:
     """Delete the meeting at the provider (already gone counts as deleted); the row stays as history."""
     meeting = await _own(db, who, meeting_id)
     adapter = _adapter(deps, meeting.provider)
@@ -196,7 +196,7 @@ async def remove_meeting(db: AsyncSession, who: ExtensionIdentity, meeting_id: u
     await db.commit()
 
 
-async def host_link(db: AsyncSession, who: ExtensionIdentity, meeting_id: uuid.UUID, deps: Collaborators) -> str:
+async def host_link(db: AsyncSession, who: UserIdentity, meeting_id: uuid.UUID, deps: Collaborators) -> str:
     """A fresh link for the host to start the meeting (a stored one may carry an expired host token)."""
     meeting = await _own(db, who, meeting_id)
     adapter = _adapter(deps, meeting.provider)
@@ -206,14 +206,22 @@ async def host_link(db: AsyncSession, who: ExtensionIdentity, meeting_id: uuid.U
     )
 
 
-async def meetings_for_appointments(
-    db: AsyncSession, who: ExtensionIdentity, appointment_ids: list[int]
-) -> list[Meeting]:
+async def meetings_for_appointments(db: AsyncSession, who: UserIdentity, appointment_ids: list[int]) -> list[Meeting]:
     statement = _mine(who).where(col(Meeting.appointment_id).in_(appointment_ids)).order_by(col(Meeting.created_at))
     return list((await db.exec(statement)).all())
 
 
-async def upcoming_meetings(db: AsyncSession, who: ExtensionIdentity, now: datetime) -> list[Meeting]:
+async def meetings_on_appointment(db: AsyncSession, tenant_id: int, appointment_id: int) -> list[Meeting]:
+    """Every active meeting of one appointment (whoever made it), oldest first."""
+    statement = select(Meeting).where(
+        Meeting.tenant_id == tenant_id,
+        Meeting.appointment_id == appointment_id,
+        Meeting.state == MeetingState.ACTIVE,
+    )
+    return list((await db.exec(statement.order_by(col(Meeting.created_at)))).all())
+
+
+async def upcoming_meetings(db: AsyncSession, who: UserIdentity, now: datetime) -> list[Meeting]:
     """The user's meetings with an alarm still to come (for the extension's notifications)."""
     statement = (
         _mine(who)
@@ -224,14 +232,14 @@ async def upcoming_meetings(db: AsyncSession, who: ExtensionIdentity, now: datet
     return list((await db.exec(statement)).all())
 
 
-async def own_meeting(db: AsyncSession, who: ExtensionIdentity, meeting_id: uuid.UUID) -> Meeting:
+async def own_meeting(db: AsyncSession, who: UserIdentity, meeting_id: uuid.UUID) -> Meeting:
     return await _own(db, who, meeting_id)
 
 
 # Helpers
 
 
-def _mine(who: ExtensionIdentity):
+def _mine(who: UserIdentity):
     return select(Meeting).where(
         Meeting.tenant_id == who.tenant_id,
         Meeting.associate_id == who.associate_id,
@@ -239,21 +247,21 @@ def _mine(who: ExtensionIdentity):
     )
 
 
-async def _own(db: AsyncSession, who: ExtensionIdentity, meeting_id: uuid.UUID) -> Meeting:
+async def _own(db: AsyncSession, who: UserIdentity, meeting_id: uuid.UUID) -> Meeting:
     meeting = (await db.exec(_mine(who).where(Meeting.id == meeting_id))).first()
     if meeting is None:
         raise MeetingNotFound
     return meeting
 
 
-async def _by_key(db: AsyncSession, who: ExtensionIdentity, key: str) -> Meeting | None:
+async def _by_key(db: AsyncSession, who: UserIdentity, key: str) -> Meeting | None:
     statement = select(Meeting).where(
         Meeting.tenant_id == who.tenant_id, Meeting.associate_id == who.associate_id, Meeting.idempotency_key == key
     )
     return (await db.exec(statement.execution_options(populate_existing=True))).first()
 
 
-async def _settled(db: AsyncSession, who: ExtensionIdentity, key: str, meeting: Meeting) -> Meeting:
+async def _settled(db: AsyncSession, who: UserIdentity, key: str, meeting: Meeting) -> Meeting:
     """The meeting once the request that reserved it has finished (a double click waits for the first)."""
     waited = 0.0
     while meeting.state == MeetingState.PENDING and waited < PENDING_WAIT_SECONDS:
@@ -276,7 +284,7 @@ def _adapter(deps: Collaborators, provider: str) -> VideoProvider:
     return adapter
 
 
-async def _connection(db: AsyncSession, who: ExtensionIdentity, adapter: VideoProvider) -> UserConnection:
+async def _connection(db: AsyncSession, who: UserIdentity, adapter: VideoProvider) -> UserConnection:
     connection = await user_connection(db, who.tenant_id, who.associate_id)
     if connection is None or connection.provider != adapter.kind:
         raise ReconnectNeeded(f"Connect your {adapter.name} account to add video meetings.")

@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.crm.web_panel_registry import panel_url
 from backend.models import ProviderKind, Tenant
 from backend.providers.catalogue import display_name
 from backend.services.activity import latest_company_event
@@ -22,6 +23,7 @@ from backend.services.configuration import (
     provider_options,
     save_company_setting,
 )
+from backend.services.crm_web_panels import company_web_panel, show_web_panel
 from backend.services.crm_webhooks import company_webhook, current_webhook, repair_webhook, target_url_for
 from backend.services.invitations import (
     MODES,
@@ -85,6 +87,31 @@ class VideoMeetingsController(Controller):
         webhook = await repair_webhook(db_session, crm, target_url_for(settings.public_url), tenant=tenant,
                                        associate_id=admin.associate_id)  # fmt: skip
         message = "The SuperOffice webhook is Active again." if not webhook.last_error else None
+        return await self._done(request, db_session, settings, providers, message)
+
+    @post("/video-meetings/web-panel")
+    async def web_panel(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        settings: AppSettings,
+        providers: Providers,
+        crm: Crm,
+        data: Form,
+    ) -> Template | Redirect:
+        """Show the "Video meeting" web panel in SuperOffice's follow-up dialog, or take it out (saved there now)."""
+        admin, tenant_id = _admin(request)
+        tenant = await _company(db_session, tenant_id)
+        shown = data.get("shown") == "yes"
+        panel = await show_web_panel(db_session, crm, panel_url(settings.public_url), tenant=tenant,
+                                     associate_id=admin.associate_id, shown=shown)  # fmt: skip
+        message = None
+        if not panel.last_error:
+            message = (
+                "The Video meeting tab is in SuperOffice's follow-up dialog."
+                if shown
+                else "The Video meeting tab was taken out of SuperOffice's follow-up dialog."
+            )
         return await self._done(request, db_session, settings, providers, message)
 
     @post("/video-meetings/provider")
@@ -222,6 +249,7 @@ class VideoMeetingsController(Controller):
             **_preview(draft if draft is not None else template_of(tenant)),
             connection=connection,
             webhook=webhook,
+            web_panel=await company_web_panel(db_session, tenant_id),
             setting=adapter.company_setting if adapter else None,
             options=provider_options(settings, providers),
             last_event=await latest_company_event(db_session, tenant_id),

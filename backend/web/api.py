@@ -30,7 +30,7 @@ from litestar.status_codes import (
 
 from backend.models import Meeting, Tenant
 from backend.providers.base import ErrorKind, ProviderError
-from backend.security import ExtensionIdentity
+from backend.security import UserIdentity
 from backend.services import meetings
 from backend.services.configuration import ConfigurationError
 from backend.services.connections import user_connection
@@ -40,7 +40,7 @@ from backend.web.dependencies import Cipher, DbSession, Providers
 
 MAX_DURATION_MINUTES = 24 * 60
 MAX_APPOINTMENTS_PER_QUERY = 200
-Who = NamedDependency[ExtensionIdentity]
+Who = NamedDependency[UserIdentity]
 """``who``: the user the extension's token speaks for."""
 
 
@@ -85,7 +85,7 @@ class MeetingOut:
         )
 
 
-async def extension_identity(request: Request[Any, Any, Any], db_session: DbSession) -> ExtensionIdentity:
+async def extension_identity(request: Request[Any, Any, Any], db_session: DbSession) -> UserIdentity:
     """The user an extension token speaks for; 401 when it is missing, forged, expired or revoked."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     who = request.app.state.extension_tokens.read(token.strip()) if scheme.lower() == "bearer" else None

@@ -23,7 +23,7 @@ from backend.web.session_user import (
     take_pending_sign_in,
 )
 
-GRANT_KEEPING_PATHS = ("/extension/connect", "/connect")
+GRANT_KEEPING_PATHS = ("/extension/connect", "/connect", "/panel/sign-in")
 ADMINISTRATION = "/admin"
 
 

@@ -10,7 +10,7 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_409_CONFLICT
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.security import ExtensionIdentity
+from backend.security import UserIdentity
 from backend.services.connections import user_connection
 from backend.web.dependencies import DbSession
 from backend.web.session_user import current_user, require_fresh_sign_in
@@ -33,7 +33,7 @@ async def connect_extension(request: Request[Any, Any, Any], state: State, db_se
         )
         return Template("pages/extension_connect.html", context={"user": user, "error": message},
                         status_code=HTTP_409_CONFLICT)  # fmt: skip
-    identity = ExtensionIdentity(
+    identity = UserIdentity(
         tenant_id=user.tenant_id,
         associate_id=user.associate_id,
         context_id=user.context_id,

@@ -1,4 +1,5 @@
-"""Security headers on every response: our own scripts and styles only, no framing, no referrer leaks."""
+"""Security headers on every response: our own scripts and styles only, no framing (but the web panel's, by the
+company's CRM), no referrer leaks."""
 
 from __future__ import annotations
 
@@ -6,18 +7,25 @@ from collections.abc import Callable
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def content_security_policy(*, frame_ancestors: list[str] | None = None) -> str:
+    """Our own scripts and styles only; framing by nobody, or (the web panel) by exactly these origins."""
+    ancestors = " ".join(frame_ancestors) if frame_ancestors else "'none'"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            f"frame-ancestors {ancestors}",
+        ]
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 
 def security_headers(secure: bool) -> Callable[[ASGIApp], ASGIApp]:
@@ -41,6 +49,8 @@ def security_headers(secure: bool) -> Callable[[ASGIApp], ASGIApp]:
             async def send_with_headers(message: Message) -> None:
                 if message["type"] == "http.response.start":
                     present = {name.lower() for name, _ in message.get("headers", [])}
+                    if b"content-security-policy" in present:  # a page that sets its own framing rule
+                        present.add(b"x-frame-options")
                     message["headers"] = [*message.get("headers", []), *(h for h in headers if h[0] not in present)]
                 await send(message)
 

@@ -3,6 +3,7 @@
 ``GET /_sandbox/superoffice/webhooks``: every tenant's registered webhooks with their state and failed cycles (secrets
 left out). ``POST /_sandbox/superoffice/webhook-timing`` ``{"retry_delays": [0.05, 0.05]}``: shorter waits between
 a cycle's attempts than SuperOffice's 1 s and 4 s, so a test can run nine failed cycles quickly.
+``GET /_sandbox/superoffice/web-panels?context_id=Cust12345``: a tenant's web panel list items.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 from litestar import get, post
 from litestar.datastructures import State
 from litestar.exceptions import ValidationException
-from litestar.params import JSONBody
+from litestar.params import FromQuery, JSONBody
 
 
 @get("/_sandbox/superoffice/webhooks", sync_to_thread=False)
@@ -44,4 +45,10 @@ def webhook_timing(state: State, data: JSONBody[dict[str, Any]]) -> dict[str, An
     return {"retry_delays": state.webhook_timing.retry_delays}
 
 
-ROUTES = [registered_webhooks, webhook_timing]
+@get("/_sandbox/superoffice/web-panels", sync_to_thread=False)
+def web_panels(state: State, context_id: FromQuery[str] = "Cust12345") -> list[dict[str, Any]]:
+    """A tenant's web panel list items, deleted ones included (as ``GET List/WebPanel/Items`` has them)."""
+    return state.web_panels.of_tenant(context_id)
+
+
+ROUTES = [registered_webhooks, webhook_timing, web_panels]

@@ -202,6 +202,23 @@ function leadMinutes(duration) {
   return match ? Number(match[1] || 0) * 60 + Number(match[2] || 0) : 15;
 }
 
+// The dialog's fields from an AppointmentEntity (when it opens, and again when a web panel asks for a refresh).
+function fillDialog(dialog, appointment) {
+  const field = (name) => dialog.querySelector("form").elements.namedItem(name);
+  field("title").value = appointment.Title || "";
+  field("task").value = String(appointment.Task?.Id || 1);
+  field("start").value = toInputValue(new Date(appointment.StartDate));
+  field("end").value = toInputValue(new Date(appointment.EndDate));
+  field("location").value = appointment.Location || "";
+  field("description").value = appointment.Description || "";
+  field("participants").value = (appointment.Participants || []).map((p) => p.EmailAddress).join(", ");
+  field("alarm").checked = Boolean(appointment.HasAlarm);
+  field("alarm_lead").value = String(leadMinutes(appointment.AlarmLeadTime));
+  field("alarm_lead").disabled = !appointment.HasAlarm;
+  field("send_invitations").checked = (appointment.Participants || []).some((p) => p.SendEmail);
+  field("start").defaultValue = field("start").value;
+}
+
 async function openDialog(appointmentId) {
   closeDialog();
   let appointment;
@@ -217,19 +234,10 @@ async function openDialog(appointmentId) {
   const dialog = fragment.querySelector("[role=dialog]");
   const form = dialog.querySelector("form");
   const field = (name) => form.elements.namedItem(name);
+  const opened = { appointment }; // what a save starts from; a refresh asked by a web panel replaces it
   dialog.dataset.appointmentId = String(appointment.AppointmentId || 0);
   dialog.querySelector("#followup-heading").textContent = appointment.AppointmentId ? "Edit follow-up" : "New follow-up";
-  field("title").value = appointment.Title || "";
-  field("task").value = String(appointment.Task?.Id || 1);
-  field("start").value = toInputValue(new Date(appointment.StartDate));
-  field("end").value = toInputValue(new Date(appointment.EndDate));
-  field("location").value = appointment.Location || "";
-  field("description").value = appointment.Description || "";
-  field("participants").value = (appointment.Participants || []).map((p) => p.EmailAddress).join(", ");
-  field("alarm").checked = Boolean(appointment.HasAlarm);
-  field("alarm_lead").value = String(leadMinutes(appointment.AlarmLeadTime));
-  field("alarm_lead").disabled = !appointment.HasAlarm;
-  field("send_invitations").checked = (appointment.Participants || []).some((p) => p.SendEmail);
+  fillDialog(dialog, appointment);
   dialog.querySelector('[data-so-action="delete"]').hidden = !appointment.AppointmentId;
 
   const showDuration = () => {
@@ -248,7 +256,6 @@ async function openDialog(appointmentId) {
     field("start").defaultValue = field("start").value;
     showDuration();
   });
-  field("start").defaultValue = field("start").value;
   field("end").addEventListener("change", showDuration);
   field("alarm").addEventListener("change", () => {
     field("alarm_lead").disabled = !field("alarm").checked;
@@ -257,20 +264,98 @@ async function openDialog(appointmentId) {
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    saveDialog(dialog, appointment);
+    saveDialog(dialog, opened.appointment);
   });
   dialog.querySelector('[data-so-action="cancel"]').addEventListener("click", closeDialog);
-  dialog.querySelector('[data-so-action="delete"]').addEventListener("click", () => deleteAppointment(dialog, appointment));
+  dialog.querySelector('[data-so-action="delete"]').addEventListener("click", () => deleteAppointment(dialog, opened.appointment));
   backdrop.addEventListener("keydown", (event) => {
     if (event.key === "Escape") closeDialog();
   });
+  dialog.refreshFromCrm = async () => {
+    if (!opened.appointment.AppointmentId) return;
+    opened.appointment = await callApi(`${apiBase}/${opened.appointment.AppointmentId}`);
+    fillDialog(dialog, opened.appointment);
+    showDuration();
+  };
   document.body.append(fragment);
+  showSoProtocolAddress(appointment.AppointmentId || 0);
   field("title").focus();
+  showWebPanels(dialog, appointment.AppointmentId || 0);
 }
 
 function closeDialog() {
+  if (document.querySelector(".so-dialog-backdrop")) showSoProtocolAddress(null);
   document.querySelector(".so-dialog-backdrop")?.remove();
 }
+
+// SuperOffice's address while a follow-up is open: a SoProtocol with a second "?" (docs/en/ui/soprotocol/),
+// "?appointment.main?appointment_id=124" or, for a new one, "?appointment.main[new=true]?appointment_id=0".
+function showSoProtocolAddress(appointmentId) {
+  const date = toInputValue(weekStart).slice(0, 10);
+  let search = `?date=${date}`;
+  if (appointmentId !== null) {
+    const page = appointmentId ? "appointment.main" : "appointment.main[new=true]";
+    search = `?${page}?appointment_id=${appointmentId}&date=${date}`;
+  }
+  history.replaceState(null, "", `${location.pathname}${search}`);
+}
+
+// Web panels: each active panel of the tenant's WebPanel list that is visible in the follow-up dialog
+// (VisibleIn "ActivityDialog", on the web client, not Deleted) is a tab, its URL's variables filled in.
+const WEB_PANEL_VARIABLES = {
+  baid: (appointmentId) => String(appointmentId),
+  uctx: () => contextId,
+  usid: () => shell.dataset.associateId,
+  lani: () => document.documentElement.lang || "en",
+};
+
+export function fillVariables(url, appointmentId) {
+  // Unknown variables become empty (UNCONFIRMED: what SuperOffice does with a tag it does not know).
+  return url.replace(/<([a-z0-9#?]{4})>/gi, (_, name) => encodeURIComponent(WEB_PANEL_VARIABLES[name.toLowerCase()]?.(appointmentId) ?? ""));
+}
+
+async function showWebPanels(dialog, appointmentId) {
+  let items;
+  try {
+    items = await callApi(`/${encodeURIComponent(contextId)}/api/v1/List/WebPanel/Items`);
+  } catch {
+    return; // the dialog works without its web panels
+  }
+  const panels = items
+    .filter((item) => item.VisibleIn === "ActivityDialog" && !item.Deleted && item.OnSalesMarketingWeb)
+    .sort((a, b) => a.Rank - b.Rank || a.WebPanelId - b.WebPanelId);
+  if (!panels.length || !dialog.isConnected) return;
+  const tabs = dialog.querySelector("[data-so-tabs]");
+  const holder = dialog.querySelector("[data-so-web-panels]");
+  const details = dialog.querySelector("[data-so-tabpanel]");
+  const select = (tab) => {
+    for (const other of tabs.querySelectorAll("[role=tab]")) {
+      other.setAttribute("aria-selected", String(other === tab));
+      document.getElementById(other.getAttribute("aria-controls")).hidden = other !== tab;
+    }
+  };
+  for (const item of panels) {
+    const panelId = `web-panel-${item.WebPanelId}`;
+    const tab = element("button", { type: "button", role: "tab", id: `${panelId}-tab`, "aria-controls": panelId, "aria-selected": "false", title: item.Tooltip || item.Name }, item.Name);
+    const frame = element("iframe", { title: item.Name, src: fillVariables(item.Url, appointmentId), name: item.WindowName || panelId });
+    holder.append(element("div", { role: "tabpanel", id: panelId, "aria-labelledby": tab.id, class: "so-web-panel", hidden: "" }, frame));
+    tabs.append(tab);
+  }
+  for (const tab of tabs.querySelectorAll("[role=tab]")) tab.addEventListener("click", () => select(tab));
+  details.hidden = false;
+  tabs.hidden = false;
+}
+
+// SuperOffice's cross-messaging (SuperOffice/DevNet CrossMessaging, SoClientCrossMessaging.js): a web panel posts
+// {command: "refresh"} to its parent; the open follow-up is read again. Only the dialog's own panels are heard.
+window.addEventListener("message", (event) => {
+  const dialog = document.getElementById("followup-dialog");
+  const frames = dialog ? [...dialog.querySelectorAll("[data-so-web-panels] iframe")] : [];
+  if (!frames.some((frame) => frame.contentWindow === event.source)) return;
+  if (event.data?.command === "refresh") {
+    dialog.refreshFromCrm().catch((error) => showDialogError(dialog, `The follow-up could not be refreshed: ${error.message}`));
+  }
+});
 
 function showDialogError(dialog, message) {
   const box = dialog.querySelector("[data-so-dialog-error]");
