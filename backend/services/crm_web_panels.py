@@ -36,8 +36,8 @@ async def company_web_panel(db: AsyncSession, tenant_id: int) -> CrmWebPanel | N
 
 
 async def web_panel_due(db: AsyncSession, *, tenant_id: int, associate_id: int) -> None:
-    """Add the job that saves the panel at SuperOffice to the caller's transaction (unless an administrator turned
-    it off: that choice outlives a reconnect)."""
+    """Add the job that saves the panel at SuperOffice to the caller's transaction (unless an administrator has
+    turned it off)."""
     panel = await company_web_panel(db, tenant_id) or CrmWebPanel(tenant_id=tenant_id, saved_by_associate_id=0)
     if not panel.enabled:
         return

@@ -26,21 +26,28 @@ class Received:
 @dataclass
 class StubServer:
     url: str
-    answer: Any = None
-    """The JSON body of every answer (200); None answers an empty 200."""
+    answers: tuple[Any, ...] = ()
+    """The JSON bodies of the answers (200), one per request in turn, the last one again and again; None (or none
+    given) answers an empty 200."""
     received: list[Received] = field(default_factory=list)
+
+    def next_answer(self) -> Any:
+        if not self.answers:
+            return None
+        return self.answers[min(len(self.received) - 1, len(self.answers) - 1)]
 
 
 @contextmanager
-def stub_server(answer: Any = None) -> Iterator[StubServer]:
-    stub = StubServer(url="", answer=answer)
+def stub_server(*answers: Any) -> Iterator[StubServer]:
+    stub = StubServer(url="", answers=answers)
 
     class Handler(BaseHTTPRequestHandler):
         def _handle(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             headers = {name.lower(): value for name, value in self.headers.items()}
             stub.received.append(Received(self.command, self.path, headers, self.rfile.read(length)))
-            payload = b"" if stub.answer is None else json.dumps(stub.answer).encode()
+            answer = stub.next_answer()
+            payload = b"" if answer is None else json.dumps(answer).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(payload)))
