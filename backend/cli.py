@@ -144,8 +144,8 @@ def _print_welcome(settings: Settings) -> None:
             "  anna / anna, bjorn / bjorn   users of Demo Company AS",
             "  oscar / oscar   administrator of Other Company AS (Cust67890)",
             f"  (all demo users: {settings.sandbox_url}/demo-users)",
-            "In a saved follow-up, the Video meeting tab adds a meeting with no install. For the one-click icon,",
-            "load the browser extension from the extension/ folder (chrome://extensions, Developer mode, Load unpacked).",
+            "In a saved follow-up, the Video meeting tab adds a meeting with no install. For the one-click",
+            "icon, load the browser extension from extension/ (chrome://extensions, Developer mode, Load unpacked).",
         ]
     else:
         lines.append(f"  Database: {database}")
