@@ -6,6 +6,11 @@ one-minute code by ``postMessage`` to its opener (our own origin only), bound to
 PKCE binds an OAuth code). The frame redeems code and verifier for a panel session token, keeps it in its own
 (partitioned) ``sessionStorage`` and sends it as ``Authorization: Bearer`` with each htmx request. Framing is allowed
 only for the company's SuperOffice (``frame-ancestors``: its WebAPI host and ``MEETINGS_CRM_ORIGINS``).
+
+A new, unsaved follow-up (``<baid>`` 0) is asked to be saved first, rather than given a meeting that is attached on
+save: the panel cannot type into the dialog's fields (another origin's frame), so the link could not go into Location
+or the text before the save, and a follow-up that is then cancelled would leave a meeting nobody sees. Once saved,
+SuperOffice reloads the panel with the follow-up's id, and everything the panel writes is on the saved record.
 """
 
 from __future__ import annotations
@@ -148,7 +153,10 @@ def _deps(state: State, providers: Any, cipher: Any, crm: Any) -> PanelDeps:
 
 
 def _shown(view: panel_meetings.PanelView, appointment_id: int) -> Template:
-    context = {"view": view, "appointment_id": appointment_id, "new_key": str(uuid.uuid4())}
+    join_url = view.meeting.join_url if view.meeting else ""
+    if urlsplit(join_url).scheme not in ("https", "http"):
+        join_url = ""  # never a javascript: or data: link in our page, whatever a provider answered
+    context = {"view": view, "appointment_id": appointment_id, "join_url": join_url, "new_key": str(uuid.uuid4())}
     return Template("partials/panel_meeting.html", context=context)
 
 

@@ -198,3 +198,19 @@ def test_a_deleted_follow_up_and_another_users_meeting_are_explained(
     assert "Remove video meeting" not in page_text(seen) and "Join meeting" in page_text(seen)
     assert refused.status_code == 404 and len(held_meetings(live)) == 1
     assert gone.status_code == 404 and "no longer exists" in page_text(gone)
+
+
+def test_a_join_link_that_is_not_a_web_address_never_reaches_the_page(
+    live: LiveServers, make_extension_user: MakeUser
+) -> None:
+    set_up_company_zoom(live)
+    anna = make_extension_user("anna", zoom_email="anna@demo.example")
+    follow_up = _follow_up(anna.browser, live, "Odd link")
+    panel = panel_client(live, "anna")
+    _add(panel, follow_up["AppointmentId"])
+    change_rows(live.settings, Meeting, {"join_url": "javascript:alert(document.domain)"})
+
+    shown = panel.get(f"/{follow_up['AppointmentId']}/meeting")
+
+    assert shown.status_code == 200 and "javascript:" not in shown.text
+    assert "Remove video meeting" in page_text(shown)
