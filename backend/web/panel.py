@@ -39,19 +39,21 @@ from litestar.status_codes import (
     HTTP_502_BAD_GATEWAY,
 )
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.crm.appointments import AppointmentGone
 from backend.crm.superoffice import CrmUnavailable
 from backend.crm.webapi import CrmAccessRefused
-from backend.models import Tenant
-from backend.providers.base import ProviderError
-from backend.security import UserIdentity
+from backend.models import ProviderKind, Tenant
+from backend.providers.base import ErrorKind, ProviderError, VideoProvider
+from backend.security import TokenCipher, UserIdentity
 from backend.services import panel_meetings
 from backend.services.configuration import ConfigurationError
-from backend.services.crm_grants import CrmGrantMissing
+from backend.services.crm_grants import CrmAccess, CrmGrantMissing
 from backend.services.meetings import Collaborators, MeetingNotFound
 from backend.services.panel_meetings import PanelDeps
 from backend.services.tokens import ReconnectNeeded
+from backend.settings import Settings
 from backend.web.dependencies import AppSettings, Cipher, Crm, DbSession, Providers
 from backend.web.security_headers import content_security_policy
 from backend.web.session_user import current_user, require_fresh_sign_in
@@ -65,6 +67,10 @@ MAX_APPOINTMENT_ID = 2**31 - 1
 SIGN_IN_AGAIN = "Your sign-in for video meetings has ended. Sign in again."
 
 
+class BadPanelRequest(Exception):
+    """A request the panel's own page would never send (say, a form from an old rendering without its key)."""
+
+
 def _appointment_id(text: str | None) -> int | None:
     """SuperOffice's ``<baid>``: a follow-up id, 0 for a new one; None when it is not one."""
     if text is None or not text.isdigit() or len(text) > 10 or int(text) > MAX_APPOINTMENT_ID:
@@ -72,7 +78,7 @@ def _appointment_id(text: str | None) -> int | None:
     return int(text)
 
 
-async def frame_ancestors(db: Any, settings: Any, context_id: str) -> list[str]:
+async def frame_ancestors(db: AsyncSession, settings: Settings, context_id: str) -> list[str]:
     """Who may show the panel in a frame: the configured CRM addresses and the tenant's own SuperOffice host."""
     origins = list(settings.crm_origin_list)
     tenant = (await db.exec(select(Tenant).where(Tenant.context_id == context_id))).first() if context_id else None
@@ -148,7 +154,7 @@ async def panel_identity(request: Request[Any, Any, Any]) -> UserIdentity:
     return who
 
 
-def _deps(state: State, providers: Any, cipher: Any, crm: Any) -> PanelDeps:
+def _deps(state: State, providers: dict[ProviderKind, VideoProvider], cipher: TokenCipher, crm: CrmAccess) -> PanelDeps:
     return PanelDeps(meetings=Collaborators(sessions=state.sessions, adapters=providers, cipher=cipher), crm=crm)
 
 
@@ -186,8 +192,8 @@ def _handle(request: Request[Any, Any, Any], error: Exception) -> Template:
     if isinstance(error, ConfigurationError):
         return _problem(HTTP_409_CONFLICT, str(error))
     if isinstance(error, ProviderError):
-        return _problem(HTTP_422_UNPROCESSABLE_ENTITY if error.kind.name in ("REJECTED", "FORBIDDEN")
-                        else HTTP_502_BAD_GATEWAY, error.message, retry=True)  # fmt: skip
+        refused = error.kind in (ErrorKind.REJECTED, ErrorKind.FORBIDDEN)
+        return _problem(HTTP_422_UNPROCESSABLE_ENTITY if refused else HTTP_502_BAD_GATEWAY, error.message, retry=True)
     if isinstance(error, CrmUnavailable):
         return _problem(HTTP_502_BAD_GATEWAY, "SuperOffice could not be reached. Try again in a moment.", retry=True)
     return _problem(HTTP_400_BAD_REQUEST, str(error) or "That did not work. Reload the panel and try again.")
@@ -206,7 +212,7 @@ async def panel_add(
     """Add video meeting (the form carries one key per rendering: a double click makes one meeting)."""
     key, timezone = data.get("key", ""), data.get("timezone") or "UTC"
     if not 1 <= len(key) <= 128:
-        raise ValueError("Reload the panel and try again.")
+        raise BadPanelRequest("Reload the panel and try again.")
     view = await panel_meetings.add_meeting(db_session, who, appointment_id, key=key, timezone=_zone(timezone),
                                             deps=_deps(state, providers, cipher, crm))  # fmt: skip
     return _shown(view, appointment_id)
@@ -224,7 +230,7 @@ async def panel_remove(
 
 PANEL_FAILURES = (
     NotAuthorizedException, CrmGrantMissing, CrmAccessRefused, ReconnectNeeded, AppointmentGone, MeetingNotFound,
-    ConfigurationError, ProviderError, CrmUnavailable, ValueError,
+    ConfigurationError, ProviderError, CrmUnavailable, BadPanelRequest,
 )  # fmt: skip
 PANEL_ERRORS: dict[type[Exception], Any] = dict.fromkeys(PANEL_FAILURES, _handle)
 MEETING_ROUTES = Router(

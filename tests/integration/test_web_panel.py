@@ -214,3 +214,12 @@ def test_a_join_link_that_is_not_a_web_address_never_reaches_the_page(
 
     assert shown.status_code == 200 and "javascript:" not in shown.text
     assert "Remove video meeting" in page_text(shown)
+
+
+def test_a_form_without_its_key_is_refused_with_what_to_do(live: LiveServers) -> None:
+    set_up_company_zoom(live)
+
+    answer = panel_client(live, "anna").post("/1/meeting", data={"timezone": "Europe/Oslo"})
+
+    assert answer.status_code == 400 and "Reload the panel and try again." in page_text(answer)
+    assert held_meetings(live) == []
