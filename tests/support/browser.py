@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import BrowserContext, Playwright, Worker
+from playwright.sync_api import BrowserContext, Page, Playwright, Worker, expect
 
 from backend import PROJECT_ROOT
 
@@ -47,6 +47,26 @@ def extension_worker(context: BrowserContext) -> Worker:
 
 def extension_id(context: BrowserContext) -> str:
     return extension_worker(context).url.split("/")[2]
+
+
+def options_page(context: BrowserContext) -> Page:
+    page = context.new_page()
+    page.goto(f"chrome-extension://{extension_id(context)}/src/options.html")
+    return page
+
+
+def add_crm_address(context: BrowserContext, address: str) -> None:
+    """Add a CRM address in the extension's options, as a person does once (SuperOffice Online needs none)."""
+    options = options_page(context)
+    options.get_by_label("CRM address", exact=True).fill(address)
+    options.get_by_role("button", name="Add", exact=True).click()
+    expect(options.locator("#crm-status")).to_contain_text("Added.")
+    options.close()
+
+
+def knows_crm_address(context: BrowserContext, address: str) -> bool:
+    origin = extension_worker(context).evaluate("chrome.storage.local.get('crmOrigins')").get("crmOrigins", [])
+    return address.rstrip("/") in origin
 
 
 def use_backend(context: BrowserContext, backend_url: str) -> None:
