@@ -16,6 +16,12 @@
   const { ask, onConnectionChanged } = meetings.workerLink;
 
   const instance = crypto.randomUUID(); // our hosts carry it: a newer instance clears an older one's
+  const ourHosts = new WeakSet(); // the host elements this instance made (a copy of one is not ours)
+  const isOurs = (host) => ourHosts.has(host);
+  function made(host) {
+    if (host) ourHosts.add(host);
+    return host;
+  }
   const RECHECK_AFTER_SAVE_MS = [1500, 5000];
   const RETRY_FIRST_MS = 3000;
   const RETRY_MAX_MS = 60000;
@@ -61,9 +67,11 @@
     const key = keyOf(dialog);
     const stepAside = Boolean(crm.ownVideoMeetingControl(dialog));
     const tag = `${instance}:${stepAside ? "aside" : "toggle"}`;
-    if (crm.hasVideoControls(dialog, tag, stepAside)) return key;
+    if (crm.hasVideoControls(dialog, tag, stepAside, isOurs)) return key;
     crm.removeVideoControls(dialog); // an older instance's, half of a pair, or the other mode's
     const ui = createVideoControls({ stepAside });
+    made(ui.controlsHost);
+    made(ui.panelHost);
     if (!stepAside) {
       const meeting = dialogMeeting(key, crm.appointmentIdOf(dialog));
       meeting.attach(dialog, ui);
@@ -118,7 +126,7 @@
     const panelId = panel?.appointmentId;
     const panelNeedsLookup =
       panelId &&
-      !crm.sidePanelJoin(panel.element, panelId, instance) &&
+      !crm.sidePanelJoin(panel.element, panelId, instance, isOurs) &&
       !(Date.now() - (panelAnswers.get(panelId)?.at || 0) < PANEL_ANSWER_MS);
     if (!entries.length && !panelNeedsLookup) {
       showSidePanelJoin(panel);
@@ -137,8 +145,8 @@
       retryDelay = RETRY_FIRST_MS;
       const byAppointment = new Map(answer.result.map((meeting) => [meeting.appointment_id, meeting]));
       for (const entry of entries) {
-        if (byAppointment.has(entry.appointmentId) && !crm.hasMark(entry.element, instance)) {
-          crm.placeMark(entry.element, createMeetingMark(), instance);
+        if (byAppointment.has(entry.appointmentId) && !crm.hasMark(entry.element, instance, isOurs)) {
+          crm.placeMark(entry.element, made(createMeetingMark()), instance);
         }
       }
       if (panelId) panelAnswers.set(panelId, { meeting: byAppointment.get(panelId) || null, at: Date.now() });
@@ -149,10 +157,10 @@
   }
 
   function showSidePanelJoin(panel) {
-    if (!panel?.appointmentId || crm.sidePanelJoin(panel.element, panel.appointmentId, instance)) return;
+    if (!panel?.appointmentId || crm.sidePanelJoin(panel.element, panel.appointmentId, instance, isOurs)) return;
     const meeting = panelAnswers.get(panel.appointmentId)?.meeting;
     const url = meeting && openableJoinUrl(meeting.join_url, chrome.runtime.getManifest());
-    if (url) crm.placeSidePanelJoin(panel.element, createSidePanelJoin(url), panel.appointmentId, instance);
+    if (url) crm.placeSidePanelJoin(panel.element, made(createSidePanelJoin(url)), panel.appointmentId, instance);
   }
 
   function scan() {

@@ -85,9 +85,11 @@
     return [...root.querySelectorAll(`[${attribute}]`)];
   }
 
-  // Whether this instance's panel is in the dialog (the toggle too, unless `panelOnly`).
-  function hasVideoControls(dialog, instance, panelOnly) {
-    const mine = (attribute) => hosts(dialog, attribute).some((host) => host.getAttribute(attribute) === instance);
+  // Whether this instance's panel is in the dialog (the toggle too, unless `panelOnly`). `isOurs` tells a host we
+  // made from a copy (a CRM that re-renders by cloning copies the host element, not its closed shadow root).
+  function hasVideoControls(dialog, instance, panelOnly, isOurs) {
+    const mine = (attribute) =>
+      hosts(dialog, attribute).some((host) => host.getAttribute(attribute) === instance && isOurs(host));
     return mine(PANEL_HOST) && (panelOnly || mine(CONTROLS_HOST));
   }
 
@@ -172,8 +174,8 @@
       .filter((entry) => Number.isSafeInteger(entry.appointmentId) && entry.appointmentId > 0);
   }
 
-  function hasMark(entry, instance) {
-    return hosts(entry, MARK_HOST).some((host) => host.getAttribute(MARK_HOST) === instance);
+  function hasMark(entry, instance, isOurs) {
+    return hosts(entry, MARK_HOST).some((host) => host.getAttribute(MARK_HOST) === instance && isOurs(host));
   }
 
   function placeMark(entry, host, instance) {
@@ -192,8 +194,9 @@
   }
 
   // This instance's Join meeting in the side panel, if it is there for this appointment.
-  function sidePanelJoin(panel, appointmentId, instance) {
-    return hosts(panel, SIDE_PANEL_HOST).some((host) => host.getAttribute(SIDE_PANEL_HOST) === `${instance}:${appointmentId}`);
+  function sidePanelJoin(panel, appointmentId, instance, isOurs) {
+    const tag = `${instance}:${appointmentId}`;
+    return hosts(panel, SIDE_PANEL_HOST).some((host) => host.getAttribute(SIDE_PANEL_HOST) === tag && isOurs(host));
   }
 
   function placeSidePanelJoin(panel, host, appointmentId, instance) {

@@ -50,7 +50,7 @@
     const join = element("button", { type: "button", class: "primary" }, t("joinMeeting"));
     const copied = element("span", { role: "status" });
     const meeting = element("div", { class: "meeting", hidden: "" }, link, copy, join, copied);
-    const note = element("p", { class: "note", hidden: "" }, t("ownVideoMeetingThere"));
+    const note = element("p", { role: "note", class: "note", hidden: "" }, t("ownVideoMeetingThere"));
     const message = element("span");
     const action = element("button", { type: "button", hidden: "" });
     const problem = element("div", { role: "alert", class: "problem", hidden: "" }, message, element("br"), action);
