@@ -4,12 +4,13 @@ keeps its token and the meetings' links out of the page's reach, and acts only o
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, Playwright, expect
 
-from tests.support.browser import extension_id, extension_worker, options_page
+from tests.support.browser import extension_browser, extension_id, extension_worker, options_page, update_extension
 from tests.support.crm import open_new_appointment, sign_in
 from tests.support.extension_api import connected_extension
 from tests.support.extension_ui import PAGE, SIDE_PANEL, Scope, extension_contexts, extension_ui
@@ -253,3 +254,31 @@ def test_diary_marks_come_when_the_extension_connects_after_the_diary_was_drawn(
     assert meeting["appointment_id"] == int(
         page.get_by_role("button", name="Board meeting").get_attribute("data-appointment-id") or 0
     )
+
+
+@pytest.fixture
+def updatable_browser(playwright: Playwright, tmp_path: Path) -> Iterator[BrowserContext]:
+    with extension_browser(playwright, tmp_path / "profile", updatable=True) as context:
+        yield context
+
+
+def test_after_an_update_the_open_crm_tab_gets_the_new_extension_and_the_old_one_stands_down(
+    playwright: Playwright, updatable_browser: BrowserContext, live: LiveServers, tmp_path: Path
+) -> None:
+    browser = updatable_browser
+    connected_extension(browser, live)
+    page = browser.new_page()
+    sign_in(page, live.sandbox_url, "anna")
+    open_new_appointment(page).get_by_label("Title").fill("Typed before the update")
+    ui = extension_ui(page)
+    before = ui.get("button", "Add video meeting").backend_node_id
+
+    update_extension(playwright, tmp_path / "profile")
+
+    # One toggle, the new version's (the orphaned one removed its own), and it works without reloading the page.
+    eventually(lambda: [c for c in ui.all("button", "Add video meeting") if c.backend_node_id != before], timeout=15)
+    toggle = ui.get("button", "Add video meeting")
+    expect(page.get_by_role("dialog").get_by_label("Title")).to_have_value("Typed before the update")
+    toggle.click()
+    ui.get("button", "Remove video meeting", pressed="true", timeout=20)
+    assert len(held_meetings(live)) == 1

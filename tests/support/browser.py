@@ -16,7 +16,12 @@ CHROMIUM = os.environ.get("MEETINGS_TEST_CHROMIUM", "/usr/bin/chromium")
 
 
 @contextmanager
-def extension_browser(playwright: Playwright, profile_dir: Path) -> Iterator[BrowserContext]:
+def extension_browser(
+    playwright: Playwright, profile_dir: Path, *, updatable: bool = False
+) -> Iterator[BrowserContext]:
+    """Chromium with the unpacked extension; ``updatable`` also opens DevTools' extension loading for
+    ``update_extension`` (a debugging port on 127.0.0.1, for that test only)."""
+    updates = ["--remote-debugging-port=0", "--enable-unsafe-extension-debugging"] if updatable else []
     context = playwright.chromium.launch_persistent_context(
         str(profile_dir),
         executable_path=CHROMIUM,
@@ -29,6 +34,7 @@ def extension_browser(playwright: Playwright, profile_dir: Path) -> Iterator[Bro
             "--disable-component-update",
             "--disable-sync",
             "--no-first-run",
+            *updates,
         ],
     )
     context.set_default_timeout(10_000)
@@ -36,6 +42,15 @@ def extension_browser(playwright: Playwright, profile_dir: Path) -> Iterator[Bro
         yield context
     finally:
         context.close()
+
+
+def update_extension(playwright: Playwright, profile_dir: Path) -> None:
+    """Load the extension's folder again over DevTools: an update of the installed extension (runtime.onInstalled
+    with reason "update"), while its pages stay open. The browser must be ``extension_browser(updatable=True)``.
+    (chrome.runtime.reload() only disables an extension loaded from the command line.)"""
+    port = (profile_dir / "DevToolsActivePort").read_text().split()[0]
+    browser = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
+    browser.new_browser_cdp_session().send("Extensions.loadUnpacked", {"path": str(EXTENSION_DIR)})
 
 
 def extension_worker(context: BrowserContext) -> Worker:
