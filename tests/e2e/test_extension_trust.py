@@ -13,7 +13,7 @@ from playwright.sync_api import BrowserContext, Page, Playwright, expect
 from tests.support.browser import extension_browser, extension_id, extension_worker, options_page, update_extension
 from tests.support.crm import open_new_appointment, sign_in
 from tests.support.extension_api import connected_extension
-from tests.support.extension_ui import PAGE, SIDE_PANEL, Scope, extension_contexts, extension_ui
+from tests.support.extension_ui import PAGE, SIDE_PANEL, InFrame, Scope, extension_contexts, extension_ui
 from tests.support.live import LiveServers
 from tests.support.stub_server import StubServer, stub_server
 from tests.support.waiting import eventually
@@ -122,9 +122,11 @@ def test_content_scripts_cannot_read_the_extensions_token(
     assert "token" in extension_worker(browser).evaluate("chrome.storage.local.get('connection')")["connection"]
 
 
-def _saved_appointment_with_meeting(page: Page, browser: BrowserContext, live: LiveServers) -> dict:
+def _saved_appointment_with_meeting(
+    page: Page, browser: BrowserContext, live: LiveServers, *, open_it: bool = True
+) -> dict:
     """Anna's saved follow-up "Board meeting" in Room 4 and a Zoom meeting attached to it through the service (so
-    the page's own fields hold no link), shown in the dialog and the side panel."""
+    the page's own fields hold no link), shown in the dialog and the side panel (unless not ``open_it``)."""
     auth = connected_extension(browser, live)
     sign_in(page, live.sandbox_url, "anna")
     dialog = open_new_appointment(page)
@@ -138,6 +140,8 @@ def _saved_appointment_with_meeting(page: Page, browser: BrowserContext, live: L
         "topic": "Board meeting", "start": start, "duration_minutes": 60, "idempotency_key": "b1",
         "appointment_id": appointment_id}).json()  # fmt: skip
     page.reload()
+    if not open_it:
+        return meeting
     page.get_by_role("button", name="Board meeting").click()
     ui = extension_ui(page)
     ui.get("button", "Remove video meeting", pressed="true", timeout=15)
@@ -282,3 +286,47 @@ def test_after_an_update_the_open_crm_tab_gets_the_new_extension_and_the_old_one
     toggle.click()
     ui.get("button", "Remove video meeting", pressed="true", timeout=20)
     assert len(held_meetings(live)) == 1
+
+
+# The dialog as SuperOffice's web client shows it (UNCONFIRMED markup): no appointment id on the dialog element, the
+# follow-up named in the page's SoProtocol address instead, as the sandbox is to do too.
+DIALOG_WITHOUT_ID = """(address) => {
+  history.replaceState(null, "", address);
+  new MutationObserver(() => document.querySelector("[role=dialog][data-appointment-id]")
+    ?.removeAttribute("data-appointment-id"))
+    .observe(document.body, { childList: true, subtree: true, attributes: true });
+}"""
+
+
+def test_the_follow_up_is_found_from_the_soprotocol_address_when_the_markup_has_no_id(
+    page: Page, browser: BrowserContext, live: LiveServers
+) -> None:
+    meeting = _saved_appointment_with_meeting(page, browser, live, open_it=False)
+    page.evaluate(DIALOG_WITHOUT_ID, f"/?appointment.main?appointment_id={meeting['appointment_id']}")
+
+    page.get_by_role("button", name="Board meeting").click()
+
+    ui = extension_ui(page)
+    ui.get("button", "Remove video meeting", pressed="true", timeout=15)
+    assert ui.get("link").attribute("href") == meeting["join_url"]
+    page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+
+    page.evaluate(
+        "(address) => history.replaceState(null, '', address)", "/?appointment.main[new=true]?appointment_id=0"
+    )
+    open_new_appointment(page)
+    assert page.get_by_role("dialog").get_attribute("data-appointment-id") is None
+    ui.get("button", "Add video meeting", pressed="false")
+
+
+def test_a_follow_up_dialog_in_a_frame_of_the_crm_gets_its_controls(page: Page, live: LiveServers) -> None:
+    sign_in(page, live.sandbox_url, "anna")
+    page.evaluate("""() => document.body.append(Object.assign(document.createElement("iframe"),
+                        { src: "/", title: "CRM frame", style: "width: 1000px; height: 900px" }))""")
+    frame = page.frame_locator("iframe[title='CRM frame']")
+
+    frame.get_by_role("button", name="New appointment").click()
+
+    expect(frame.get_by_role("dialog").get_by_label("Meeting type")).to_be_visible()
+    toggle = extension_ui(page).get("button", "Add video meeting", within=InFrame("CRM frame"))
+    assert toggle.pressed == "false"

@@ -24,9 +24,21 @@ class Scope:
     name: str | None = None
 
 
+@dataclass(frozen=True)
+class InFrame:
+    """The document of the page's iframe with this title (the accessibility query does not cross documents)."""
+
+    title: str
+
+
 DIALOG = Scope("dialog")
 SIDE_PANEL = Scope("complementary", "Side panel")
 PAGE = None
+
+
+def _attributes(node: dict[str, Any]) -> dict[str, str]:
+    flat = node.get("attributes", [])  # DevTools lists them as name, value, name, value, ...
+    return dict(zip(flat[::2], flat[1::2], strict=True))
 
 
 @dataclass
@@ -56,8 +68,7 @@ class Control:
 
     def attribute(self, name: str) -> str | None:
         described = self.ui.cdp.send("DOM.describeNode", {"backendNodeId": self.backend_node_id})["node"]
-        attributes = described.get("attributes", [])
-        return dict(zip(attributes[::2], attributes[1::2], strict=True)).get(name)
+        return _attributes(described).get(name)
 
     def text(self) -> str:
         return str(self._call("function() { return this.textContent; }"))
@@ -102,7 +113,21 @@ class ExtensionUi:
         nodes = self.cdp.send("Accessibility.queryAXTree", query)["nodes"]
         return [node for node in nodes if not node.get("ignored") and "backendDOMNodeId" in node]
 
-    def _root(self, within: Scope | None) -> int | None:
+    def _frame_document(self, title: str) -> int | None:
+        def walk(node: dict[str, Any]) -> int | None:
+            if node.get("nodeName") == "IFRAME" and _attributes(node).get("title") == title:
+                return int(node["contentDocument"]["backendNodeId"]) if "contentDocument" in node else None
+            for child in [*node.get("children", []), *node.get("shadowRoots", [])]:
+                found = walk(child)
+                if found is not None:
+                    return found
+            return None
+
+        return walk(self.cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"])
+
+    def _root(self, within: Scope | InFrame | None) -> int | None:
+        if isinstance(within, InFrame):
+            return self._frame_document(within.title)
         document = self.cdp.send("DOM.getDocument", {"depth": 0})["root"]["backendNodeId"]
         if within is None:
             return int(document)
@@ -118,7 +143,7 @@ class ExtensionUi:
         names = [str(node.get("name", {}).get("value", "")) for node in self._query(document, scope.role)]
         return next((name for name in names if scope.name is None or scope.name in name), "")
 
-    def all(self, role: str, name: str | None = None, *, within: Scope | None = DIALOG) -> list[Control]:
+    def all(self, role: str, name: str | None = None, *, within: Scope | InFrame | None = DIALOG) -> list[Control]:
         """Every control with this role (and exact accessible name) in the scope, now."""
         root = self._root(within)
         return [] if root is None else [Control(self, node) for node in self._query(root, role, name)]
@@ -128,7 +153,7 @@ class ExtensionUi:
         role: str,
         name: str | None = None,
         *,
-        within: Scope | None = DIALOG,
+        within: Scope | InFrame | None = DIALOG,
         containing: str | None = None,
         timeout: float = 10.0,
         **properties: str,
@@ -151,7 +176,7 @@ class ExtensionUi:
                 )
             time.sleep(0.1)
 
-    def count(self, role: str, name: str | None = None, *, within: Scope | None = DIALOG) -> int:
+    def count(self, role: str, name: str | None = None, *, within: Scope | InFrame | None = DIALOG) -> int:
         return len(self.all(role, name, within=within))
 
 
