@@ -26,9 +26,11 @@
   const RETRY_FIRST_MS = 3000;
   const RETRY_MAX_MS = 60000;
   const PANEL_ANSWER_MS = 5000;
+  const LOOKUP_BATCH = 100; // appointments per question (the worker takes at most 200)
 
   // Dialog key ("appt:<id>", or "new:<session>" for a new appointment) -> its DialogMeeting, for this page's life.
   const dialogMeetings = new Map();
+  const wired = new WeakSet(); // dialog elements whose Save and close we listen to
   let newSession = 0;
 
   const alive = () => Boolean(globalThis.chrome?.runtime?.id);
@@ -42,11 +44,6 @@
     observer?.disconnect();
     clearTimeout(retryTimer);
     crm.removeHosts(document, instance);
-  }
-
-  function keyOf(dialog) {
-    const id = crm.appointmentIdOf(dialog);
-    return id ? `appt:${id}` : `new:${newSession}`;
   }
 
   function dialogMeeting(key, appointmentId) {
@@ -64,7 +61,8 @@
 
   // Gives the dialog our controls unless it has them; returns its key.
   function equip(dialog) {
-    const key = keyOf(dialog);
+    const appointmentId = crm.appointmentIdOf(dialog);
+    const key = appointmentId ? `appt:${appointmentId}` : `new:${newSession}`;
     const stepAside = Boolean(crm.ownVideoMeetingControl(dialog));
     const tag = `${instance}:${stepAside ? "aside" : "toggle"}`;
     if (crm.hasVideoControls(dialog, tag, stepAside, isOurs)) return key;
@@ -73,12 +71,15 @@
     made(ui.controlsHost);
     made(ui.panelHost);
     if (!stepAside) {
-      const meeting = dialogMeeting(key, crm.appointmentIdOf(dialog));
+      const meeting = dialogMeeting(key, appointmentId);
       meeting.attach(dialog, ui);
-      crm.onSave(dialog, (appointment) => meeting.saved(appointment));
-      crm.onClose(dialog, () => {
-        meeting.closing = true;
-      });
+      if (!wired.has(dialog)) {
+        wired.add(dialog);
+        crm.onSave(dialog, (appointment) => meeting.saved(appointment));
+        crm.onClose(dialog, () => {
+          meeting.closing = true;
+        });
+      }
       crm.placeVideoControls(dialog, ui.controlsHost, tag);
     }
     crm.placeMeetingPanel(dialog, ui.panelHost, tag);
@@ -135,15 +136,20 @@
     marking = true;
     try {
       for (const entry of entries) lookedUp.add(entry.element);
-      const ids = [...entries.map((entry) => entry.appointmentId), ...(panelNeedsLookup ? [panelId] : [])];
-      const answer = await ask({ type: MessageType.MEETINGS_FOR_APPOINTMENTS, appointmentIds: ids });
-      if (!answer.ok) {
-        for (const entry of entries) lookedUp.delete(entry.element);
-        retryLater();
-        return;
+      const ids = [...new Set([...entries.map((entry) => entry.appointmentId), ...(panelNeedsLookup ? [panelId] : [])])];
+      const found = [];
+      for (let first = 0; first < ids.length; first += LOOKUP_BATCH) {
+        const batch = ids.slice(first, first + LOOKUP_BATCH);
+        const answer = await ask({ type: MessageType.MEETINGS_FOR_APPOINTMENTS, appointmentIds: batch });
+        if (!answer.ok) {
+          for (const entry of entries) lookedUp.delete(entry.element);
+          retryLater();
+          return;
+        }
+        found.push(...answer.result);
       }
       retryDelay = RETRY_FIRST_MS;
-      const byAppointment = new Map(answer.result.map((meeting) => [meeting.appointment_id, meeting]));
+      const byAppointment = new Map(found.map((meeting) => [meeting.appointment_id, meeting]));
       for (const entry of entries) {
         if (byAppointment.has(entry.appointmentId) && !crm.hasMark(entry.element, instance, isOurs)) {
           crm.placeMark(entry.element, made(createMeetingMark()), instance);

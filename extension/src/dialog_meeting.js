@@ -39,6 +39,7 @@
       this.meeting = null;
       this.busy = false;
       this.loaded = false; // the service has answered which meeting the saved appointment has
+      this.loading = false;
       this.closing = false; // the person pressed Save, Cancel or Escape
       this.problem = null; // what the panel says went wrong, shown again after a re-render
       this.key = null; // one idempotency key per "add", kept across the connect detours and re-renders

@@ -24,5 +24,5 @@
     return null;
   }
 
-  meetings.joinLinks = { openableJoinUrl, isDevelopmentBuild };
+  meetings.joinLinks = { openableJoinUrl };
 })();

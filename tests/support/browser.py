@@ -80,8 +80,8 @@ def add_crm_address(context: BrowserContext, address: str) -> None:
 
 
 def knows_crm_address(context: BrowserContext, address: str) -> bool:
-    origin = extension_worker(context).evaluate("chrome.storage.local.get('crmOrigins')").get("crmOrigins", [])
-    return address.rstrip("/") in origin
+    origins = extension_worker(context).evaluate("chrome.storage.local.get('crmOrigins')").get("crmOrigins", [])
+    return address.rstrip("/") in origins
 
 
 def use_backend(context: BrowserContext, backend_url: str) -> None:
