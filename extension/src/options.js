@@ -35,6 +35,13 @@ const crmInput = document.getElementById("crm-address");
 const crmList = document.getElementById("crm-addresses");
 const crmStatus = document.getElementById("crm-status");
 
+// Whether the extension may reach `pattern`, asking the person if need be. Called straight away in a click's
+// handler: the request needs that user gesture; the browser answers at once when already granted.
+async function mayReach(pattern) {
+  const origins = [pattern];
+  return (await chrome.permissions.contains({ origins })) || chrome.permissions.request({ origins });
+}
+
 function report(message, isError = false) {
   status.textContent = message;
   status.classList.toggle("error", isError);
@@ -89,10 +96,7 @@ form.addEventListener("submit", async (event) => {
     input.focus();
     return;
   }
-  const origins = [permissionPattern(url)];
-  // Request straight away, inside the click's user gesture; the browser answers at once when already granted.
-  const granted = (await chrome.permissions.contains({ origins })) || (await chrome.permissions.request({ origins }));
-  if (!granted) {
+  if (!(await mayReach(permissionPattern(url)))) {
     report(t("optionsPermissionDenied", url), true);
     return;
   }
@@ -114,10 +118,7 @@ crmForm.addEventListener("submit", async (event) => {
     reportCrm(t("crmOnlineCovered"));
     return;
   }
-  const origins = [originPattern(origin)];
-  // Request straight away, inside the click's user gesture; the browser answers at once when already granted.
-  const granted = (await chrome.permissions.contains({ origins })) || (await chrome.permissions.request({ origins }));
-  if (!granted) {
+  if (!(await mayReach(originPattern(origin)))) {
     reportCrm(t("crmPermissionDenied", origin), true);
     return;
   }
