@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import sys
 import zipfile
 from collections.abc import Sequence
@@ -185,17 +186,40 @@ def _tokens(args: argparse.Namespace) -> int:
 
 EXTENSION_DIR = PROJECT_ROOT / "extension"
 NOT_PACKED = {"package.json"}  # for Node's test runner only
+LOOPBACK_PATTERN = re.compile(r"^[a-z*]+://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?/", re.IGNORECASE)
+
+
+def store_manifest(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest without the development build's loopback addresses (the sandbox and a service on this computer):
+    host permissions, content-script and web-accessible-resource matches. The extension opens http join links only
+    while its manifest still has them, so the store build opens https links only."""
+
+    def public(patterns: list[str]) -> list[str]:
+        return [pattern for pattern in patterns if not LOOPBACK_PATTERN.match(pattern)]
+
+    packed = json.loads(json.dumps(manifest))
+    packed["host_permissions"] = public(packed.get("host_permissions", []))
+    for key in ("content_scripts", "web_accessible_resources"):
+        entries = [{**entry, "matches": public(entry.get("matches", []))} for entry in packed.pop(key, [])]
+        if any(entry["matches"] for entry in entries):
+            packed[key] = [entry for entry in entries if entry["matches"]]
+    return packed
 
 
 def _extension(args: argparse.Namespace) -> int:
-    manifest = json.loads((EXTENSION_DIR / "manifest.json").read_text())
+    manifest = store_manifest(json.loads((EXTENSION_DIR / "manifest.json").read_text()))
     output = Path(args.output or f"dist/meetings-for-superoffice-extension-{manifest['version']}.zip")
     output.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         for path in sorted(EXTENSION_DIR.rglob("*")):
-            if path.is_file() and path.name not in NOT_PACKED:
+            if path.is_file() and path.name not in NOT_PACKED and path.name != "manifest.json":
                 archive.write(path, path.relative_to(EXTENSION_DIR).as_posix())
     print(f"Wrote {output} (version {manifest['version']}): upload it to the Chrome Web Store or Edge Add-ons.")
+    print("It acts on SuperOffice Online (https://*.superoffice.com/Cust*) and on no address of this computer.")
+    print("An on-site installation adds, in the extension's options (each asks the browser's permission once):")
+    print("  - under CRM addresses: the SuperOffice web client's address, e.g. https://crm.example.com;")
+    print("  - as Meetings service address: this service's public address, e.g. https://meetings.example.com.")
     return 0
 
 

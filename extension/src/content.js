@@ -1,287 +1,211 @@
 // The content script: gives every follow-up dialog its video controls (once, and again after the CRM re-renders
-// the dialog) and drives them, and marks the diary and the side panel.
+// the dialog) and marks the diary and the side panel. Runs only where the worker agrees this is a CRM page, and
+// stands down when the extension that started it is gone (an update or reload; the new version injects itself).
 // Cheap when there is no dialog: one query per animation frame of changes.
+// A classic script, the last of the content scripts (manifest.json and crm_origins.js list them in order).
+(() => {
+  const meetings = globalThis.meetings;
+  // Injected twice into one page (an open tab at install, or a browser update firing onInstalled): one instance.
+  if (meetings.contentRunning?.()) return;
+  const { MessageType } = meetings;
+  const crm = meetings.crmAdapter;
+  const { createMeetingMark, createSidePanelJoin } = meetings.marks;
+  const { createVideoControls } = meetings.videoControls;
+  const { DialogMeeting } = meetings.dialogMeeting;
+  const { openableJoinUrl } = meetings.joinLinks;
+  const { ask, onConnectionChanged } = meetings.workerLink;
 
-import {
-  diaryEntries,
-  findFollowUpDialogs,
-  hasMark,
-  hasVideoControls,
-  onSave,
-  placeMark,
-  placeMeetingPanel,
-  placeSidePanelJoin,
-  placeVideoControls,
-  readAppointment,
-  removeVideoControls,
-  sidePanel,
-  sidePanelJoin,
-  writeField,
-} from "./crm_adapter.js";
-import { createMeetingMark, createSidePanelJoin } from "./marks.js";
-import { CONNECTION_KEY } from "./config.js";
-import {
-  DESCRIPTION_LIMIT,
-  LOCATION_LIMIT,
-  locationWithLink,
-  locationWithoutLink,
-  withJoinLine,
-  withoutJoinLine,
-} from "./meeting_text.js";
-import { MessageType } from "./messages.js";
-import { createVideoControls } from "./video_controls.js";
-
-const t = (key, ...values) => chrome.i18n.getMessage(key, values);
-
-async function ask(message) {
-  try {
-    const answer = await chrome.runtime.sendMessage(message);
-    return answer || { ok: false, error: { code: "no_answer", message: t("extensionReloaded") } };
-  } catch {
-    return { ok: false, error: { code: "no_answer", message: t("extensionReloaded") } };
+  const instance = crypto.randomUUID(); // our hosts carry it: a newer instance clears an older one's
+  const ourHosts = new WeakSet(); // the host elements this instance made (a copy of one is not ours)
+  const isOurs = (host) => ourHosts.has(host);
+  function made(host) {
+    if (host) ourHosts.add(host);
+    return host;
   }
-}
+  const RECHECK_AFTER_SAVE_MS = [1500, 5000];
+  const RETRY_FIRST_MS = 3000;
+  const RETRY_MAX_MS = 60000;
+  const PANEL_ANSWER_MS = 5000;
+  const LOOKUP_BATCH = 100; // appointments per question (the worker takes at most 200)
 
-// Resolves when the extension has a connection (the /extension/connect window handed the token over).
-function extensionConnected() {
-  return new Promise((resolve) => {
-    const listener = (changes, area) => {
-      if (area === "local" && changes[CONNECTION_KEY]?.newValue) {
-        chrome.storage.onChanged.removeListener(listener);
-        resolve();
+  // Dialog key ("appt:<id>", or "new:<session>" for a new appointment) -> its DialogMeeting, for this page's life.
+  const dialogMeetings = new Map();
+  const wired = new WeakSet(); // dialog elements whose Save and close we listen to
+  let newSession = 0;
+
+  const alive = () => Boolean(globalThis.chrome?.runtime?.id);
+  let observer = null;
+  let stopped = false;
+  meetings.contentRunning = () => !stopped && alive();
+
+  function standDown() {
+    if (stopped) return;
+    stopped = true;
+    observer?.disconnect();
+    clearTimeout(retryTimer);
+    crm.removeHosts(document, instance);
+  }
+
+  function dialogMeeting(key, appointmentId) {
+    let meeting = dialogMeetings.get(key);
+    if (!meeting) {
+      meeting = new DialogMeeting(appointmentId, {
+        // A new appointment gets its id when the CRM saves it, and the service learns it from the CRM shortly
+        // after: look at the redrawn diary again then.
+        afterNewSaved: () => RECHECK_AFTER_SAVE_MS.forEach((delay) => setTimeout(recheckDiary, delay)),
+      });
+      dialogMeetings.set(key, meeting);
+    }
+    return meeting;
+  }
+
+  // Gives the dialog our controls unless it has them; returns its key.
+  function equip(dialog) {
+    const appointmentId = crm.appointmentIdOf(dialog);
+    const key = appointmentId ? `appt:${appointmentId}` : `new:${newSession}`;
+    const stepAside = Boolean(crm.ownVideoMeetingControl(dialog));
+    const tag = `${instance}:${stepAside ? "aside" : "toggle"}`;
+    if (crm.hasVideoControls(dialog, tag, stepAside, isOurs)) return key;
+    crm.removeVideoControls(dialog); // an older instance's, half of a pair, or the other mode's
+    const ui = createVideoControls({ stepAside });
+    made(ui.controlsHost);
+    made(ui.panelHost);
+    if (!stepAside) {
+      const meeting = dialogMeeting(key, appointmentId);
+      meeting.attach(dialog, ui);
+      if (!wired.has(dialog)) {
+        wired.add(dialog);
+        crm.onSave(dialog, (appointment) => meeting.saved(appointment));
+        crm.onClose(dialog, () => {
+          meeting.closing = true;
+        });
       }
-    };
-    chrome.storage.onChanged.addListener(listener);
-  });
-}
+      crm.placeVideoControls(dialog, ui.controlsHost, tag);
+    }
+    crm.placeMeetingPanel(dialog, ui.panelHost, tag);
+    return key;
+  }
 
-// Resolves when the provider's connect window (opened from this page) says it is done.
-function providerConnected(backendOrigin) {
-  return new Promise((resolve) => {
-    const listener = (event) => {
-      if (event.origin === backendOrigin && event.data?.type === "meetings:connected") {
-        window.removeEventListener("message", listener);
-        resolve();
+  // A dialog the person closed (Save, Cancel, Escape) ends its session; a re-rendered one keeps it.
+  function endClosedSessions(present) {
+    for (const [key, meeting] of dialogMeetings) {
+      if (present.has(key)) meeting.closing = false;
+      else if (meeting.closing) {
+        dialogMeetings.delete(key);
+        if (key.startsWith("new:")) newSession += 1;
       }
-    };
-    window.addEventListener("message", listener);
-  });
-}
-
-function minutesBetween(start, end) {
-  return Math.max(1, Math.round((end - start) / 60000));
-}
-
-function meetingRequest(appointment, key) {
-  return {
-    topic: appointment.title || t("untitledMeeting"),
-    start: appointment.start.toISOString(),
-    duration_minutes: minutesBetween(appointment.start, appointment.end),
-    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC",
-    idempotency_key: key,
-    appointment_id: appointment.appointmentId,
-    alarm_minutes_before: appointment.alarmMinutesBefore,
-  };
-}
-
-class DialogMeeting {
-  constructor(dialog, ui) {
-    this.dialog = dialog;
-    this.ui = ui;
-    this.meeting = null;
-    this.busy = false;
-    this.key = null; // one idempotency key per "add", kept across the connect detours
-    this.addedLine = true; // whether our "Join meeting:" line is in the text (a reopened meeting's may be)
+    }
   }
 
-  async load() {
-    const { appointmentId } = readAppointment(this.dialog);
-    if (!appointmentId) return;
-    const answer = await ask({ type: MessageType.MEETINGS_FOR_APPOINTMENTS, appointmentIds: [appointmentId] });
-    if (answer.ok && answer.result.length) this.show(answer.result[0]);
+  // The diary's icons and the side panel's Join meeting: one lookup for all newly drawn entries at a time; entries
+  // whose lookup failed (not connected yet, service away) are looked up again later and when the extension connects.
+  let lookedUp = new WeakSet();
+  const panelAnswers = new Map(); // appointment id -> {meeting, at}: a just-drawn side panel needs no second lookup
+  let marking = false;
+  let retryTimer = null;
+  let retryDelay = RETRY_FIRST_MS;
+
+  function recheckDiary() {
+    lookedUp = new WeakSet(); // entries with a mark keep it; the others are looked up once more
+    panelAnswers.clear();
+    markDiary();
   }
 
-  show(meeting) {
-    this.meeting = meeting;
-    this.ui.setMeeting(meeting);
+  function retryLater() {
+    if (retryTimer) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      if (!stopped) markDiary();
+    }, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
   }
 
-  toggle() {
-    return this.resume(() => (this.meeting ? this.remove() : this.add()));
-  }
-
-  async add() {
-    const appointment = readAppointment(this.dialog);
-    if (Number.isNaN(appointment.start.getTime()) || Number.isNaN(appointment.end.getTime())) {
-      this.ui.showProblem(t("fillStartAndEnd"));
+  async function markDiary() {
+    if (marking) return;
+    const entries = crm.diaryEntries(document).filter((entry) => !lookedUp.has(entry.element));
+    const panel = crm.sidePanel(document);
+    const panelId = panel?.appointmentId;
+    const panelNeedsLookup =
+      panelId &&
+      !crm.sidePanelJoin(panel.element, panelId, instance, isOurs) &&
+      !(Date.now() - (panelAnswers.get(panelId)?.at || 0) < PANEL_ANSWER_MS);
+    if (!entries.length && !panelNeedsLookup) {
+      showSidePanelJoin(panel);
       return;
     }
-    this.key ||= crypto.randomUUID();
-    const answer = await ask({ type: MessageType.MEETING_CREATE, meeting: meetingRequest(appointment, this.key) });
-    if (answer.ok) {
-      this.key = null;
-      this.show(answer.result);
-      const url = answer.result.join_url;
-      const now = readAppointment(this.dialog); // what the person typed meanwhile stays
-      const location = locationWithLink(now.location, url);
-      writeField(this.dialog, "location", location);
-      // Mail Link mode: the link goes into the text; with an invitation template the invitation carries it. Either
-      // way the saved appointment must hold the link somewhere (that is how its meeting is found): when Location
-      // could not take it, the text does.
-      const settings = await ask({ type: MessageType.SETTINGS });
-      const described = withJoinLine(now.description, url);
-      const mailLink = !settings.ok || settings.result.invitation_mode !== "template";
-      const needsLine = mailLink || location !== url;
-      this.addedLine = needsLine && described.length <= DESCRIPTION_LIMIT;
-      if (this.addedLine) writeField(this.dialog, "description", described);
-      else if (needsLine) this.ui.showProblem(t("descriptionFull"));
-      if (!now.location.trim() && url.length > LOCATION_LIMIT) this.ui.showProblem(t("locationFull"));
-      return;
-    }
-    await this.recover(answer.error, () => (this.meeting ? null : this.add()));
-  }
-
-  async remove() {
-    const meeting = this.meeting;
-    const answer = await ask({ type: MessageType.MEETING_REMOVE, id: meeting.id });
-    if (!answer.ok && answer.error.code !== "not_found") {
-      await this.recover(answer.error, () => (this.meeting ? this.remove() : null));
-      return;
-    }
-    const now = readAppointment(this.dialog);
-    writeField(this.dialog, "location", locationWithoutLink(now.location, meeting.join_url));
-    if (this.addedLine) writeField(this.dialog, "description", withoutJoinLine(now.description, meeting.join_url));
-    this.show(null);
-  }
-
-  // A failure: say what happened; where the person can fix it (connect, reconnect), open that for them and carry
-  // on by itself once it is done. Nothing they typed in the dialog is touched.
-  async recover(error, again) {
-    if (error.code === "not_connected") {
-      const open = () => ask({ type: MessageType.CONNECT_EXTENSION });
-      this.ui.showProblem(t("connectingExtension"), t("connectExtension"), open);
-      extensionConnected().then(() => this.resume(again));
-      await open();
-      return;
-    }
-    if (error.code === "connect_needed" && error.connect_url) {
-      // A new window each time: a finished connect window may still be closing itself.
-      const open = () => window.open(error.connect_url, "_blank", "popup,width=600,height=720");
-      this.ui.showProblem(error.message, t("connectAccount"), open);
-      providerConnected(new URL(error.connect_url).origin).then(() => this.resume(again));
-      open();
-      return;
-    }
-    this.ui.showProblem(error.message || t("backendUnreachable"), t("tryAgain"), () => this.toggle());
-  }
-
-  async resume(again) {
-    if (this.busy) return;
-    this.busy = true;
-    this.ui.setBusy(true);
-    this.ui.clearProblem();
+    marking = true;
     try {
-      await again();
+      for (const entry of entries) lookedUp.add(entry.element);
+      const ids = [...new Set([...entries.map((entry) => entry.appointmentId), ...(panelNeedsLookup ? [panelId] : [])])];
+      const found = [];
+      for (let first = 0; first < ids.length; first += LOOKUP_BATCH) {
+        const batch = ids.slice(first, first + LOOKUP_BATCH);
+        const answer = await ask({ type: MessageType.MEETINGS_FOR_APPOINTMENTS, appointmentIds: batch });
+        if (!answer.ok) {
+          for (const entry of entries) lookedUp.delete(entry.element);
+          retryLater();
+          return;
+        }
+        found.push(...answer.result);
+      }
+      retryDelay = RETRY_FIRST_MS;
+      const byAppointment = new Map(found.map((meeting) => [meeting.appointment_id, meeting]));
+      for (const entry of entries) {
+        if (byAppointment.has(entry.appointmentId) && !crm.hasMark(entry.element, instance, isOurs)) {
+          crm.placeMark(entry.element, made(createMeetingMark()), instance);
+        }
+      }
+      if (panelId) panelAnswers.set(panelId, { meeting: byAppointment.get(panelId) || null, at: Date.now() });
+      showSidePanelJoin(crm.sidePanel(document));
     } finally {
-      this.busy = false;
-      this.ui.setBusy(false);
+      marking = false;
     }
   }
 
-  // Saving the appointment: the meeting follows a new title, time or alarm, and learns the appointment's id.
-  async saved(appointment) {
-    const meeting = this.meeting;
-    if (!meeting || Number.isNaN(appointment.start.getTime())) return;
-    const changes = {
-      topic: appointment.title || t("untitledMeeting"),
-      start: appointment.start.toISOString(),
-      duration_minutes: minutesBetween(appointment.start, appointment.end),
-      alarm_minutes_before: appointment.alarmMinutesBefore,
-    };
-    if (appointment.appointmentId) changes.appointment_id = appointment.appointmentId;
-    await ask({ type: MessageType.MEETING_UPDATE, id: meeting.id, changes });
-    // A new appointment gets its id when the CRM saves it, and the service learns it from the CRM shortly after:
-    // look at the redrawn diary again then.
-    if (!appointment.appointmentId) for (const delay of RECHECK_AFTER_SAVE_MS) setTimeout(recheckDiary, delay);
+  function showSidePanelJoin(panel) {
+    if (!panel?.appointmentId || crm.sidePanelJoin(panel.element, panel.appointmentId, instance, isOurs)) return;
+    const meeting = panelAnswers.get(panel.appointmentId)?.meeting;
+    const url = meeting && openableJoinUrl(meeting.join_url, chrome.runtime.getManifest());
+    if (url) crm.placeSidePanelJoin(panel.element, made(createSidePanelJoin(url)), panel.appointmentId, instance);
   }
-}
 
-function equip(dialog) {
-  if (hasVideoControls(dialog)) return;
-  removeVideoControls(dialog); // half of a previous pair, if the CRM re-rendered one part
-  const ui = createVideoControls();
-  const meeting = new DialogMeeting(dialog, ui);
-  ui.elements.toggle.addEventListener("click", () => meeting.toggle());
-  ui.elements.copy.addEventListener("click", async () => {
-    await navigator.clipboard.writeText(meeting.meeting.join_url);
-    ui.showCopied();
-  });
-  ui.elements.join.addEventListener("click", () => window.open(meeting.meeting.join_url, "_blank", "noopener"));
-  onSave(dialog, (appointment) => meeting.saved(appointment));
-  placeVideoControls(dialog, ui.controlsHost);
-  placeMeetingPanel(dialog, ui.panelHost);
-  meeting.load();
-}
-
-// The diary's icons and the side panel's Join meeting: one lookup for all newly drawn entries at a time.
-let lookedUp = new WeakSet();
-const RECHECK_AFTER_SAVE_MS = [1500, 5000];
-
-function recheckDiary() {
-  lookedUp = new WeakSet(); // entries with a mark keep it; the others are looked up once more
-  panelAnswers.clear();
-  markDiary(document);
-}
-const panelAnswers = new Map(); // appointment id -> {meeting, at}: a just-drawn side panel needs no second lookup
-const PANEL_ANSWER_MS = 5000;
-let marking = false;
-
-async function markDiary(doc) {
-  if (marking) return;
-  const entries = diaryEntries(doc).filter((entry) => !lookedUp.has(entry.element));
-  const panel = sidePanel(doc);
-  const panelId = panel?.appointmentId;
-  const panelNeedsLookup =
-    panelId && !sidePanelJoin(panel.element) && !(Date.now() - (panelAnswers.get(panelId)?.at || 0) < PANEL_ANSWER_MS);
-  if (!entries.length && !panelNeedsLookup) {
-    showSidePanelJoin(panel);
-    return;
-  }
-  marking = true;
-  try {
-    for (const entry of entries) lookedUp.add(entry.element);
-    const ids = [...entries.map((entry) => entry.appointmentId), ...(panelNeedsLookup ? [panelId] : [])];
-    const answer = await ask({ type: MessageType.MEETINGS_FOR_APPOINTMENTS, appointmentIds: ids });
-    if (!answer.ok) return; // not connected yet, or the service is away: no marks
-    const byAppointment = new Map(answer.result.map((meeting) => [meeting.appointment_id, meeting]));
-    for (const entry of entries) {
-      if (byAppointment.has(entry.appointmentId) && !hasMark(entry.element)) placeMark(entry.element, createMeetingMark());
+  function scan() {
+    if (stopped) return;
+    if (!alive()) {
+      standDown();
+      return;
     }
-    if (panelId) panelAnswers.set(panelId, { meeting: byAppointment.get(panelId) || null, at: Date.now() });
-    showSidePanelJoin(sidePanel(doc));
-  } finally {
-    marking = false;
+    const present = new Set(crm.findFollowUpDialogs(document).map(equip));
+    endClosedSessions(present);
+    markDiary();
   }
-}
 
-function showSidePanelJoin(panel) {
-  if (!panel?.appointmentId || sidePanelJoin(panel.element)) return;
-  const meeting = panelAnswers.get(panel.appointmentId)?.meeting;
-  if (meeting) placeSidePanelJoin(panel.element, createSidePanelJoin(meeting.join_url), panel.appointmentId);
-}
+  async function start() {
+    // The worker answers only pages on a registered CRM address: anywhere else, do nothing at all.
+    const status = await ask({ type: MessageType.CONNECTION_STATUS });
+    if (!status.ok || !document.body) {
+      stopped = true;
+      return;
+    }
+    crm.removeHosts(document); // an older instance's (it stands down by itself too)
+    let scheduled = false;
+    observer = new MutationObserver(() => {
+      if (scheduled) return;
+      scheduled = true;
+      requestAnimationFrame(() => {
+        scheduled = false;
+        scan();
+      });
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
+    onConnectionChanged(({ connected }) => {
+      if (!connected || stopped) return;
+      retryDelay = RETRY_FIRST_MS;
+      for (const meeting of dialogMeetings.values()) meeting.load();
+      recheckDiary();
+    });
+    scan();
+  }
 
-export function start(doc) {
-  let scheduled = false;
-  const scan = () => {
-    scheduled = false;
-    for (const dialog of findFollowUpDialogs(doc)) equip(dialog);
-    markDiary(doc);
-  };
-  const schedule = () => {
-    if (scheduled) return;
-    scheduled = true;
-    requestAnimationFrame(scan);
-  };
-  new MutationObserver(schedule).observe(doc.body, { childList: true, subtree: true });
-  scan();
-}
+  start();
+})();

@@ -1,9 +1,12 @@
-// The service worker's one message router: each type has one handler; unknown types are an error.
+// The service worker's one message router: each type has one handler; unknown types are an error. Messages reach it
+// only through message_guard.js (sender and shape checked).
 
+import "./messages.js";
 import { callApi } from "./api.js";
 import { openConnectWindow } from "./connect_window.js";
-import { getBackendUrl, getConnection } from "./config.js";
-import { MessageType } from "./messages.js";
+import { getConnection } from "./config.js";
+
+const { MessageType } = globalThis.meetings;
 
 async function forAppointments(ids) {
   const unique = [...new Set(ids.filter((id) => Number.isInteger(id) && id > 0))];
@@ -13,10 +16,8 @@ async function forAppointments(ids) {
 
 export async function route(message) {
   switch (message?.type) {
-    case MessageType.CONNECTION_STATUS: {
-      const [backendUrl, connection] = await Promise.all([getBackendUrl(), getConnection()]);
-      return { backendUrl, connected: Boolean(connection), label: connection?.label || "" };
-    }
+    case MessageType.CONNECTION_STATUS:
+      return { connected: Boolean(await getConnection()) }; // no token, address or name: a CRM page may ask
     case MessageType.CONNECT_EXTENSION:
       return openConnectWindow();
     case MessageType.MEETING_CREATE:

@@ -11,6 +11,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from tests.support.browser import use_backend
 from tests.support.crm import open_new_appointment
 from tests.support.crm import sign_in as crm_sign_in
+from tests.support.extension_ui import extension_ui
 from tests.support.live import LiveServers
 from tests.support.mailbox import calendar_of, received
 from tests.support.waiting import eventually
@@ -36,11 +37,11 @@ def test_send_invitations_mails_the_participants_and_the_mailbox_shows_it(
     dialog.get_by_label("Start", exact=True).fill("2030-02-11T09:00")
     dialog.get_by_label("End", exact=True).fill("2030-02-11T10:00")
     with browser.expect_page(lambda p: "/zoom/oauth/authorize" in p.url, timeout=20_000) as zoom_window:
-        dialog.get_by_role("button", name="Add video meeting").click()
+        extension_ui(page).get("button", "Add video meeting").click()
     zoom_window.value.get_by_label("Email").fill("anna@demo.example")
     zoom_window.value.get_by_role("button", name="Allow").click()
-    expect(dialog.get_by_role("button", name="Remove video meeting")).to_be_visible(timeout=20_000)
-    join_url = dialog.get_by_role("link").get_attribute("href") or ""
+    extension_ui(page).get("button", "Remove video meeting", timeout=20)
+    join_url = extension_ui(page).get("link").attribute("href") or ""
     dialog.get_by_label("Participants").fill("kari@customer.example")
     dialog.get_by_label("Send invitations").check()
 

@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import {
-  locationWithLink,
-  locationWithoutLink,
-  withJoinLine,
-  withoutJoinLine,
-} from "../../extension/src/meeting_text.js";
+import "../../extension/src/meeting_text.js"; // a classic content script: it fills globalThis.meetings
+
+const { locationWithLink, locationWithoutLink, withJoinLine, withoutJoinLine } = globalThis.meetings.meetingText;
 
 const URL = "https://zoom.example/j/123?pwd=abc";
 

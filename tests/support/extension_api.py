@@ -6,11 +6,13 @@ import re
 from dataclasses import dataclass
 
 import httpx
+from playwright.sync_api import BrowserContext
 
+from tests.support.browser import extension_worker, use_backend
 from tests.support.live import LiveServers
 from tests.support.providers import Harness, connect_user
 from tests.support.signin import sign_in
-from tests.support.zoom import connect_user_zoom
+from tests.support.zoom import connect_user_zoom, set_up_company_zoom
 
 
 @dataclass
@@ -50,3 +52,18 @@ def extension_user(
         base_url=f"{live.backend_url}/api/meetings", headers={"Authorization": f"Bearer {token}"}, timeout=30
     )
     return ExtensionUser(api=api, browser=browser)
+
+
+def connected_extension(context: BrowserContext, live: LiveServers, username: str = "anna") -> dict[str, str]:
+    """Zoom set up for the company and for the user, and the extension in ``context`` holding the user's token
+    (stored by the worker, as the connect window's hand-over does). Returns the API's Authorization header."""
+    set_up_company_zoom(live)
+    with httpx.Client(timeout=20) as user:
+        sign_in(user, live, username)
+        connect_user_zoom(user, live, f"{username}@demo.example")
+        token = extension_token(user, live)
+    use_backend(context, live.backend_url)
+    extension_worker(context).evaluate(
+        f"chrome.storage.local.set({{connection: {{token: {token!r}, backendUrl: {live.backend_url!r}}}}})"
+    )
+    return {"Authorization": f"Bearer {token}"}

@@ -1,5 +1,6 @@
 """A small real HTTP server on 127.0.0.1 for contract tests: it records what it is sent and answers with JSON it was
-given, so an outside service's documented sample can be served to our client, and an emulator's requests caught."""
+given, so an outside service's documented sample can be served to our client, and an emulator's requests caught.
+Given ``pages`` it also serves copies of web pages (another origin for the browser tests)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ class StubServer:
     """The JSON bodies of the answers (200), one per request in turn, the last one again and again; None (or none
     given) answers an empty 200."""
     received: list[Received] = field(default_factory=list)
+    pages: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    """Paths answered with (content type, body) instead of the JSON answer, e.g. a copy of a web page."""
 
     def next_answer(self) -> Any:
         if not self.answers:
@@ -46,10 +49,15 @@ def stub_server(*answers: Any) -> Iterator[StubServer]:
             length = int(self.headers.get("content-length") or 0)
             headers = {name.lower(): value for name, value in self.headers.items()}
             stub.received.append(Received(self.command, self.path, headers, self.rfile.read(length)))
-            answer = stub.next_answer()
-            payload = b"" if answer is None else json.dumps(answer).encode()
+            path = self.path.split("?")[0]
+            if path in stub.pages:
+                content_type, payload = stub.pages[path]
+            else:
+                answer = stub.next_answer()
+                content_type = "application/json; charset=utf-8"
+                payload = b"" if answer is None else json.dumps(answer).encode()
             self.send_response(200)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
