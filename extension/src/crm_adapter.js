@@ -4,7 +4,7 @@
 // can tell a stale host from its own.
 (() => {
   const meetings = (globalThis.meetings ||= {});
-  const { PROFILES, FIELD_CONTROLS, BUTTONS, OWN_VIDEO_MEETING, LABELS, labelTexts, normaliseLabel } =
+  const { PROFILES, FIELD_CONTROLS, BUTTONS, OWN_VIDEO_MEETING, NOT_OWN_VIDEO_MEETING, LABELS, labelTexts, normaliseLabel } =
     meetings.crmProfiles;
   const { appointmentInAddress } = meetings.soProtocol;
 
@@ -56,12 +56,15 @@
     return [...doc.querySelectorAll(profile.dialog)].filter((dialog) => labelled(dialog, "meetingType"));
   }
 
-  // SuperOffice's own video-meeting control, when the dialog already has one (then ours step aside).
+  // SuperOffice's own video-meeting control, when the dialog already has one (then ours step aside). A web panel's
+  // tab or frame named "Video meeting" (ours, shown by SuperOffice in the dialog) is not that control.
   function ownVideoMeetingControl(dialog) {
     const texts = TEXTS.videoMeeting;
     return (
-      [...dialog.querySelectorAll(OWN_VIDEO_MEETING)].find((node) =>
-        texts.has(normaliseLabel(node.getAttribute("aria-label") ?? node.getAttribute("title") ?? "")),
+      [...dialog.querySelectorAll(OWN_VIDEO_MEETING)].find(
+        (node) =>
+          !node.matches(NOT_OWN_VIDEO_MEETING) &&
+          texts.has(normaliseLabel(node.getAttribute("aria-label") ?? node.getAttribute("title") ?? "")),
       ) || null
     );
   }

@@ -109,6 +109,8 @@
   const FIELD_CONTROLS = 'input, select, textarea, [role="textbox"], [role="combobox"], [role="checkbox"]';
   const BUTTONS = 'button, [role="button"], input[type="submit"], input[type="button"]';
   const OWN_VIDEO_MEETING = 'button, [role="button"], [role="switch"], [role="checkbox"], [role="img"], [aria-label], [title]';
+  // Named "Video meeting" but not SuperOffice's icon: a web panel's tab and frame (our own web panel is one).
+  const NOT_OWN_VIDEO_MEETING = 'iframe, frame, [role="tab"]';
 
   // Every wording of a label, in all languages, normalised for comparison.
   function labelTexts(key) {
@@ -131,6 +133,7 @@
     FIELD_CONTROLS,
     BUTTONS,
     OWN_VIDEO_MEETING,
+    NOT_OWN_VIDEO_MEETING,
     labelTexts,
     normaliseLabel,
   };
