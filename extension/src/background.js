@@ -49,7 +49,7 @@ chrome.notifications.onButtonClicked.addListener((id) => onNotificationClick(id)
 chrome.runtime.onStartup.addListener(() => syncAlarms());
 chrome.runtime.onInstalled.addListener(async ({ reason }) => {
   await keepStorageFromContentScripts();
-  await registerCrmScripts();
+  await registerCrmScripts().catch(() => {}); // the open tabs get the script even if registering failed
   if (reason === "install" || reason === "update") await injectIntoOpenTabs(); // their old content script stood down
   await syncAlarms();
 });

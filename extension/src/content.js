@@ -5,8 +5,6 @@
 // A classic script, the last of the content scripts (manifest.json and crm_origins.js list them in order).
 (() => {
   const meetings = globalThis.meetings;
-  // Injected twice into one page (an open tab at install, or a browser update firing onInstalled): one instance.
-  if (meetings.contentRunning?.()) return;
   const { MessageType } = meetings;
   const crm = meetings.crmAdapter;
   const { createMeetingMark, createSidePanelJoin } = meetings.marks;
@@ -33,10 +31,14 @@
   const wired = new WeakSet(); // dialog elements whose Save and close we listen to
   let newSession = 0;
 
-  const alive = () => Boolean(globalThis.chrome?.runtime?.id);
+  // The newest instance in this world wins (injected again into a page that has one, or an update whose new
+  // version shares the old one's world), and an instance whose extension is gone (updated, reloaded, removed: its
+  // runtime has no id any more) stands down.
+  meetings.contentInstance = instance;
+  const runtime = chrome.runtime;
+  const alive = () => meetings.contentInstance === instance && Boolean(runtime?.id);
   let observer = null;
   let stopped = false;
-  meetings.contentRunning = () => !stopped && alive();
 
   function standDown() {
     if (stopped) return;

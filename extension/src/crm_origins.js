@@ -87,8 +87,17 @@ export async function removeCrmOrigin(origin) {
 }
 
 // Makes the registered content script match the stored addresses (those the browser still lets us reach).
-// Called on every worker start too: dynamically registered scripts can be lost (an update, a reload).
-export async function registerCrmScripts() {
+// Called on every worker start too: dynamically registered scripts can be lost (an update, a reload). One call at a
+// time in this worker (its start and onInstalled come together), so two never both register.
+let registering = Promise.resolve();
+
+export function registerCrmScripts() {
+  const next = registering.then(matchRegisteredScripts, matchRegisteredScripts);
+  registering = next.catch(() => {});
+  return next;
+}
+
+async function matchRegisteredScripts() {
   const granted = [];
   for (const origin of await getCrmOrigins()) {
     if (await chrome.permissions.contains({ origins: [originPattern(origin)] })) granted.push(origin);

@@ -101,13 +101,13 @@ PACKED_ALARMS = """
 def test_with_packed_timing_a_due_alarm_is_not_postponed_and_notifies_once(
     page: Page, browser: BrowserContext, live: LiveServers
 ) -> None:
+    worker = extension_worker(browser)
+    worker.evaluate(PACKED_ALARMS)  # before connecting: the connection's own sync may already plan the alarm
     auth = connected_extension(browser, live)
     start = datetime.now(UTC) + timedelta(minutes=5, seconds=2)  # the alarm is due in 2 s
     meeting = httpx.post(f"{live.backend_url}/api/meetings", headers=auth, json={
         "topic": "Stand-up", "start": start.isoformat(), "duration_minutes": 15, "idempotency_key": "p1",
         "alarm_minutes_before": 5}).json()  # fmt: skip
-    worker = extension_worker(browser)
-    worker.evaluate(PACKED_ALARMS)
     name = f"appt:{meeting['id']}"
 
     worker.evaluate("meetingsExtension.syncAlarms()")
