@@ -146,7 +146,8 @@ def _print_welcome(settings: Settings) -> None:
             "  oscar / oscar   administrator of Other Company AS (Cust67890)",
             f"  (all demo users: {settings.sandbox_url}/demo-users)",
             "In a saved follow-up, the Video meeting tab adds a meeting with no install. For the one-click",
-            "icon, load the browser extension from extension/ (chrome://extensions, Developer mode, Load unpacked).",
+            "icon, load the browser extension from extension/ (chrome://extensions, Developer mode, Load unpacked),",
+            f"then add {settings.sandbox_url} under CRM addresses in its options.",
         ]
     else:
         lines.append(f"  Database: {database}")
