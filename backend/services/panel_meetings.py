@@ -76,7 +76,7 @@ class PanelView:
 
 
 async def view(db: AsyncSession, who: UserIdentity, appointment_id: int, crm: CrmAccess) -> PanelView:
-    appointment = await _read(db, who, appointment_id, crm)
+    appointment = await _read(crm, who, await _tenant(db, who), appointment_id)
     return await _view(db, who, appointment)
 
 
@@ -85,7 +85,8 @@ async def add_meeting(
 ) -> PanelView:
     """Make the follow-up's meeting (once per ``key``; never a second one on a follow-up that has one) and put its
     link into the follow-up."""
-    appointment = await _read(db, who, appointment_id, deps.crm)
+    tenant = await _tenant(db, who)
+    appointment = await _read(deps.crm, who, tenant, appointment_id)
     current = await _view(db, who, appointment)
     if current.meeting is not None:
         return current
@@ -96,7 +97,6 @@ async def add_meeting(
         alarm_minutes_before=appointment.alarm_minutes_before,
     )  # fmt: skip
     meeting = await meetings.create_meeting(db, who, new, deps.meetings)
-    tenant = await _tenant(db, who)
     notes = await _write_link(db, deps.crm, who, tenant, appointment, meeting)
     return PanelView(appointment, meeting, own=True, notes=notes, changed=True)
 
@@ -106,13 +106,13 @@ async def remove_meeting(
 ) -> PanelView:
     """Remove the user's meeting at the provider, then take its link out of the follow-up (only what we put
     there, and only where it is still exactly that)."""
-    appointment = await _read(db, who, appointment_id, deps.crm)
+    tenant = await _tenant(db, who)
+    appointment = await _read(deps.crm, who, tenant, appointment_id)
     meeting = await meetings.own_meeting(db, who, meeting_id)
     if meeting.appointment_id != appointment.appointment_id:
         raise meetings.MeetingNotFound
     join_url = meeting.join_url
     await meetings.remove_meeting(db, who, meeting_id, deps.meetings)
-    tenant = await _tenant(db, who)
 
     def removal(now: CrmAppointment) -> tuple[dict[str, str], dict[str, str]]:
         expected, changes = {}, {}
@@ -184,9 +184,6 @@ async def _patch(
 
         return await crm.as_user(who.tenant_id, who.associate_id, call)
 
-    async def reread(http: httpx.AsyncClient, token: str) -> CrmAppointment:
-        return await read_appointment(http, webapi_url, token, appointment_id)
-
     current = appointment
     try:
         for _ in range(2):
@@ -196,7 +193,7 @@ async def _patch(
             try:
                 return await write(expected, changes)
             except AppointmentChangedMeanwhile:
-                current = await crm.as_user(who.tenant_id, who.associate_id, reread)
+                current = await _read(crm, who, tenant, appointment_id)
     except (CrmUnavailable, CrmAccessRefused, CrmGrantMissing, AppointmentGone):
         return None
     return None
@@ -216,10 +213,9 @@ async def _tenant(db: AsyncSession, who: UserIdentity) -> Tenant:
     return tenant
 
 
-async def _read(db: AsyncSession, who: UserIdentity, appointment_id: int, crm: CrmAccess) -> CrmAppointment:
+async def _read(crm: CrmAccess, who: UserIdentity, tenant: Tenant, appointment_id: int) -> CrmAppointment:
     """The follow-up as SuperOffice has it now, read as the user (AppointmentGone, CrmUnavailable, CrmGrantMissing,
     CrmAccessRefused otherwise)."""
-    tenant = await _tenant(db, who)
 
     async def call(http: httpx.AsyncClient, token: str) -> CrmAppointment:
         return await read_appointment(http, tenant.webapi_url, token, appointment_id)
