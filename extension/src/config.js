@@ -8,17 +8,23 @@ function storage() {
   return chrome.storage.local;
 }
 
-// The service's base URL from what a person typed, or null when it is not an http(s) address.
-export function normaliseBackendUrl(text) {
+// What a person typed or pasted as a web address: a URL when it is http(s) with a host and no user name or
+// password in it, else null. The service address and the CRM addresses are both read this way.
+export function webAddress(text) {
   let url;
   try {
     url = new URL(String(text).trim());
   } catch {
     return null;
   }
-  if (!["https:", "http:"].includes(url.protocol) || url.username || url.password || url.search || url.hash) {
-    return null;
-  }
+  if (!["https:", "http:"].includes(url.protocol) || url.username || url.password || !url.hostname) return null;
+  return url;
+}
+
+// The service's base URL from what a person typed, or null when it is not an http(s) address.
+export function normaliseBackendUrl(text) {
+  const url = webAddress(text);
+  if (!url || url.search || url.hash) return null;
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }
 

@@ -2,6 +2,8 @@
 // addresses a person adds in the options (the sandbox, on-site installations), each an exact origin with its
 // port, registered with chrome.scripting. Never every local port. Used by the worker and the options page.
 
+import { webAddress } from "./config.js";
+
 const KEY = "crmOrigins";
 const SCRIPT_ID = "crm-addresses";
 
@@ -42,14 +44,7 @@ export function isOnlineCrmUrl(text) {
 
 // The CRM's origin from an address a person typed or pasted (any page of the CRM will do), or null.
 export function normaliseCrmOrigin(text) {
-  let url;
-  try {
-    url = new URL(String(text).trim());
-  } catch {
-    return null;
-  }
-  if (!["https:", "http:"].includes(url.protocol) || url.username || url.password || !url.hostname) return null;
-  return url.origin;
+  return webAddress(text)?.origin ?? null;
 }
 
 // Whether SuperOffice Online's own content script covers this address already.

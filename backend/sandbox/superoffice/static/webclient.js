@@ -284,8 +284,10 @@ async function openDialog(appointmentId) {
 }
 
 function closeDialog() {
-  if (document.querySelector(".so-dialog-backdrop")) showSoProtocolAddress(null);
-  document.querySelector(".so-dialog-backdrop")?.remove();
+  const backdrop = document.querySelector(".so-dialog-backdrop");
+  if (!backdrop) return;
+  backdrop.remove();
+  showSoProtocolAddress(null);
 }
 
 // SuperOffice's address while a follow-up is open: a SoProtocol with a second "?" (docs/en/ui/soprotocol/),
