@@ -40,7 +40,7 @@ from backend.settings import Settings
 from backend.web import auth, connect, errors, panel, selfservice
 from backend.web.activity import ActivityController
 from backend.web.admin import VideoMeetingsController
-from backend.web.api import MeetingsController, extension_settings
+from backend.web.api import MeetingsController, extension_settings, send_renewed_token
 from backend.web.extension import connect_extension
 from backend.web.health import healthz
 from backend.web.pages import home
@@ -161,6 +161,7 @@ def create_app(settings: Settings) -> Litestar:
             "crm": Provide(provide_crm, sync_to_thread=False),
         },
         exception_handlers=errors.HANDLERS,
+        before_send=[send_renewed_token],
         plugins=[HTMXPlugin()],
         template_config=TemplateConfig(directory=PROJECT_ROOT / "templates", engine=JinjaTemplateEngine),
         csrf_config=CSRFConfig(

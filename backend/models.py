@@ -124,9 +124,26 @@ class UserConnection(ProviderTokens, table=True):
     """The user's name in SuperOffice, as it was when they connected (for the administrator's list)."""
     crm_email: str = Field(default="", max_length=320)
     token_version: int = Field(default=1)
-    """Bumped to revoke every extension token issued to this user."""
+    """No longer read (bearer tokens are revoked through ``UserAccess``); the refresh lock updates it."""
     connected_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class UserAccess(SQLModel, table=True):
+    """Which of a CRM user's bearer tokens (extension, web panel) still count: those of the current generation.
+
+    Kept apart from the provider connection, whose row comes and goes: revoking bumps the generation, and a token
+    of an older generation, or of a user without a row, is refused."""
+
+    __tablename__ = "user_access"
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "associate_id", name="uq_user_access_associate"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id")
+    associate_id: int = Field()
+    generation: int = Field(default=1)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the tokens were last revoked (sign out everywhere, removed configuration, disconnect)."""
 
 
 class Meeting(SQLModel, table=True):

@@ -6,7 +6,7 @@ import base64
 import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
@@ -63,15 +63,21 @@ class UserIdentity:
     context_id: str
     company_name: str
     version: int = 1
+    """The user's token generation it was issued under (``services/user_access``): revoked when it is not current."""
+    issued_at: datetime | None = None
 
 
 class IdentityTokens:
     """Signed, expiring bearer tokens that carry a UserIdentity (itsdangerous); nothing to store server-side.
     Each purpose has its own key, so a token made for one purpose is refused by the others."""
 
-    def __init__(self, secret: str, *, purpose: str, salt: str, lifetime: timedelta) -> None:
+    def __init__(
+        self, secret: str, *, purpose: str, salt: str, lifetime: timedelta, renew_after: timedelta | None = None
+    ) -> None:
         self._serializer = URLSafeTimedSerializer(derive_key(secret, purpose).hex(), salt=salt)
         self.lifetime = lifetime
+        self.renew_after = renew_after
+        """A token older than this gets a fresh one beside the answer (None: never renewed)."""
 
     def __repr__(self) -> str:
         return "IdentityTokens(...)"
@@ -91,17 +97,30 @@ class IdentityTokens:
     def read(self, token: str, **expected: str) -> UserIdentity | None:
         """The identity, or None for a forged, damaged or expired token, or one whose ``expected`` extras differ."""
         try:
-            data = self._serializer.loads(token, max_age=int(self.lifetime.total_seconds()))
+            data, issued = self._serializer.loads(
+                token, max_age=int(self.lifetime.total_seconds()), return_timestamp=True
+            )
             if any(not hmac.compare_digest(str(data.get(name, "")), value) for name, value in expected.items()):
                 return None
-            return UserIdentity(int(data["t"]), int(data["a"]), str(data["c"]), str(data["n"]), int(data["v"]))
+            return UserIdentity(
+                int(data["t"]), int(data["a"]), str(data["c"]), str(data["n"]), int(data["v"]), issued_at=issued
+            )
         except (BadSignature, KeyError, TypeError, ValueError, AttributeError):
             return None
 
+    def renewal(self, identity: UserIdentity, now: datetime) -> str | None:
+        """A fresh token for ``identity`` when its token is old enough to renew; else None."""
+        if self.renew_after is None or identity.issued_at is None or now - identity.issued_at < self.renew_after:
+            return None
+        return self.issue(identity)
+
 
 def extension_tokens(secret: str) -> IdentityTokens:
-    """The browser extension's bearer tokens."""
-    return IdentityTokens(secret, purpose="extension tokens", salt="extension", lifetime=timedelta(days=30))
+    """The browser extension's bearer tokens: a week, renewed daily while the extension is in use (it calls the
+    service every few minutes while the browser runs), so only a browser unused for a week must sign in again."""
+    return IdentityTokens(
+        secret, purpose="extension tokens", salt="extension", lifetime=timedelta(days=7), renew_after=timedelta(days=1)
+    )
 
 
 def panel_sessions(secret: str) -> IdentityTokens:

@@ -13,7 +13,7 @@ from backend.models import ConnectionState, Meeting, ProviderConnection, Provide
 from backend.providers.base import Grant, ProviderAccount, VideoProvider
 from backend.providers.catalogue import CHOOSABLE, display_name
 from backend.security import TokenCipher
-from backend.services import audit
+from backend.services import audit, user_access
 from backend.services.audit import Actor
 from backend.services.crm_web_panels import web_panel_due, web_panel_removal_due
 from backend.services.crm_webhooks import webhook_due, webhook_removal_due
@@ -155,6 +155,7 @@ async def disconnect_company(
     # Our side first: revoking makes the provider notify us (app_deauthorized), and by then there must be nothing
     # left for that notification to remove, so the audit trail says "disconnected by the administrator".
     await db.exec(delete(UserConnection).where(UserConnection.tenant_id == tenant_id))  # type: ignore[call-overload]
+    await user_access.revoke(db, tenant_id)  # every browser of the company signs in again
     await db.exec(update(Meeting).where(Meeting.tenant_id == tenant_id).values(host_url=None))  # type: ignore[call-overload]
     await db.exec(delete(ProviderConnection).where(ProviderConnection.id == connection.id))  # type: ignore[call-overload]
     audit.record(db, tenant_id=tenant_id, action="provider.disconnected", actor=admin, provider=provider,

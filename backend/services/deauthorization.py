@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.models import Meeting, MeetingState, ProviderConnection, ProviderKind, UserConnection, utcnow
 from backend.providers.base import ProviderDeauthorized
 from backend.security import InvalidToken, TokenCipher
-from backend.services import audit
+from backend.services import audit, user_access
 from backend.services.audit import Actor
 
 Held = TypeVar("Held", ProviderConnection, UserConnection)
@@ -68,6 +68,7 @@ async def provider_deauthorized(db: AsyncSession, *, provider: ProviderKind, use
             (await db.exec(select(UserConnection).where(UserConnection.tenant_id == company.tenant_id))).all()
         )
         await db.exec(delete(UserConnection).where(UserConnection.tenant_id == company.tenant_id))  # type: ignore[call-overload]
+        await user_access.revoke(db, company.tenant_id)
         removed_users += len([u for u in others if u.provider_user_id != user_id])
         await db.exec(update(Meeting).where(Meeting.tenant_id == company.tenant_id).values(host_url=None))  # type: ignore[call-overload]
         await db.exec(delete(ProviderConnection).where(ProviderConnection.id == company.id))  # type: ignore[call-overload]
@@ -75,6 +76,7 @@ async def provider_deauthorized(db: AsyncSession, *, provider: ProviderKind, use
                      account_id=account_id, user_connections_removed=len(others))  # fmt: skip
     for user in users:
         await db.exec(delete(UserConnection).where(UserConnection.id == user.id))  # type: ignore[call-overload]
+        await user_access.revoke(db, user.tenant_id, [user.associate_id])
         audit.record(db, tenant_id=user.tenant_id, action="user.deauthorized", actor=actor, provider=provider,
                      subject_associate_id=user.associate_id)  # fmt: skip
     await db.commit()

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.models import CrmGrant, ProviderKind, UserConnection
 from backend.providers.base import VideoProvider
 from backend.security import TokenCipher
-from backend.services import audit
+from backend.services import audit, user_access
 from backend.services.audit import Actor
 from backend.services.tokens import revoke_stored_grant
 
@@ -97,6 +97,9 @@ async def remove_configurations(
         return 0
     grants = [(ProviderKind(c.provider), c.refresh_token_encrypted or c.access_token_encrypted) for c in removed]
     await db.exec(delete(UserConnection).where(col(UserConnection.id).in_([c.id for c in removed])))  # type: ignore[call-overload]
+    # Their extension and web panel tokens stop working too: a token kept from before would otherwise act for them
+    # again once they reconnect.
+    await user_access.revoke(db, tenant_id, [c.associate_id for c in removed])
     # Their SuperOffice sign-ins kept for background work go too; the next sign-in keeps a new one.
     gone = [c.associate_id for c in removed]
     await db.exec(delete(CrmGrant).where(CrmGrant.tenant_id == tenant_id, col(CrmGrant.associate_id).in_(gone)))  # type: ignore[call-overload]

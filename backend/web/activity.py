@@ -29,6 +29,7 @@ ACTIONS = {
     "user.connected": "connected their {provider} account ({account})",
     "user.removed": "removed the {provider} configuration of associate {subject}",
     "user.disconnected": "removed their own {provider} configuration",
+    "user.signed_out_everywhere": "signed out of video meetings in every browser",
     "user.deauthorized": "{provider} app uninstalled by associate {subject} at {provider}: connection removed",
     "invitations.saved": "saved the invitation settings",
     "invitations.sent": "e-mailed the participants of \u201c{title}\u201d (associate {subject}): {invitations} "

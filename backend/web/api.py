@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from litestar import Controller, Request, Response, delete, get, patch, post
-from litestar.datastructures import State
+from litestar.datastructures import MutableScopeHeaders, State
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException, ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -27,13 +27,13 @@ from litestar.status_codes import (
     HTTP_429_TOO_MANY_REQUESTS,
     HTTP_502_BAD_GATEWAY,
 )
+from litestar.types import Message, Scope
 
 from backend.models import Meeting, Tenant
 from backend.providers.base import ErrorKind, ProviderError
 from backend.security import UserIdentity
-from backend.services import meetings
+from backend.services import meetings, user_access
 from backend.services.configuration import ConfigurationError
-from backend.services.connections import user_connection
 from backend.services.meetings import Collaborators, MeetingChange, MeetingNotFound, NewMeeting
 from backend.services.tokens import ReconnectNeeded
 from backend.web.dependencies import Cipher, DbSession, Providers
@@ -85,16 +85,31 @@ class MeetingOut:
         )
 
 
+RENEWED_TOKEN_HEADER = "X-Meetings-Token"  # noqa: S105  (a header name)
+
+
 async def extension_identity(request: Request[Any, Any, Any], db_session: DbSession) -> UserIdentity:
-    """The user an extension token speaks for; 401 when it is missing, forged, expired or revoked."""
+    """The user an extension token speaks for; 401 when it is missing, forged, expired or revoked. An old enough
+    token gets a fresh one in the answer's ``X-Meetings-Token`` header (see ``renewed_token``)."""
+    tokens = request.app.state.extension_tokens
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    who = request.app.state.extension_tokens.read(token.strip()) if scheme.lower() == "bearer" else None
+    who = tokens.read(token.strip()) if scheme.lower() == "bearer" else None
     if who is None:
         raise NotAuthorizedException("Connect the extension to Meetings for SuperOffice again (sign in).")
-    connection = await user_connection(db_session, who.tenant_id, who.associate_id)
-    if connection is not None and connection.token_version != who.version:
+    if not await user_access.still_valid(db_session, who):
         raise NotAuthorizedException("This browser was signed out of Meetings for SuperOffice. Connect it again.")
+    request.state.renewed_token = tokens.renewal(who, datetime.now(UTC))
     return who
+
+
+def send_renewed_token(message: Message, scope: Scope) -> None:
+    """``before_send``: hands the extension its renewed token beside any answer (header ``X-Meetings-Token``), so a
+    browser in use never has to sign in again while one unused for the token's lifetime does."""
+    fresh = (scope.get("state") or {}).get("renewed_token")
+    if fresh and message["type"] == "http.response.start":
+        headers = MutableScopeHeaders.from_message(message)
+        headers[RENEWED_TOKEN_HEADER] = fresh
+        headers["Cache-Control"] = "no-store"
 
 
 def _checked(start: datetime | None, duration: int | None, timezone: str | None) -> None:

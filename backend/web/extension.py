@@ -8,17 +8,12 @@ from litestar import Request, get
 from litestar.datastructures import State
 from litestar.response import Template
 from litestar.status_codes import HTTP_409_CONFLICT
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.security import UserIdentity
-from backend.services.connections import user_connection
+from backend.services import user_access
 from backend.web.dependencies import DbSession
+from backend.web.security_headers import NO_STORE
 from backend.web.session_user import current_user, require_fresh_sign_in
-
-
-async def _version(db: AsyncSession, tenant_id: int, associate_id: int) -> int:
-    connection = await user_connection(db, tenant_id, associate_id)
-    return connection.token_version if connection is not None else 1
 
 
 @get("/extension/connect", guards=[require_fresh_sign_in])
@@ -38,7 +33,8 @@ async def connect_extension(request: Request[Any, Any, Any], state: State, db_se
         associate_id=user.associate_id,
         context_id=user.context_id,
         company_name=user.company_name,
-        version=await _version(db_session, user.tenant_id, user.associate_id),
+        version=await user_access.current_generation(db_session, user.tenant_id, user.associate_id),
     )
     token = state.extension_tokens.issue(identity)
-    return Template("pages/extension_connect.html", context={"user": user, "token": token})
+    # A page holding a token is never kept by the browser's cache or a proxy.
+    return Template("pages/extension_connect.html", context={"user": user, "token": token}, headers=NO_STORE)

@@ -47,7 +47,7 @@ from backend.crm.webapi import CrmAccessRefused
 from backend.models import ProviderKind, Tenant
 from backend.providers.base import ErrorKind, ProviderError, VideoProvider
 from backend.security import TokenCipher, UserIdentity
-from backend.services import panel_meetings
+from backend.services import panel_meetings, user_access
 from backend.services.configuration import ConfigurationError
 from backend.services.crm_grants import CrmAccess, CrmGrantMissing
 from backend.services.meetings import Collaborators, MeetingNotFound
@@ -55,7 +55,7 @@ from backend.services.panel_meetings import PanelDeps
 from backend.services.tokens import ReconnectNeeded
 from backend.settings import Settings
 from backend.web.dependencies import AppSettings, Cipher, Crm, DbSession, Providers
-from backend.web.security_headers import content_security_policy
+from backend.web.security_headers import NO_STORE, content_security_policy
 from backend.web.session_user import current_user, require_fresh_sign_in
 
 Who = NamedDependency[UserIdentity]
@@ -107,8 +107,9 @@ async def panel_page(
 
 @get("/panel/sign-in", guards=[require_fresh_sign_in])
 async def panel_sign_in(
-    request: Request[Any, Any, Any], state: State, challenge: FromQuery[str] = "", ctx: FromQuery[str] = ""
-) -> Template:
+    request: Request[Any, Any, Any], state: State, db_session: DbSession, challenge: FromQuery[str] = "",
+    ctx: FromQuery[str] = "",
+) -> Template:  # fmt: skip
     """The sign-in window: after SuperOffice's sign-in, hand the frame that opened it a code for its challenge."""
     user = current_user(request)
     assert user is not None
@@ -125,9 +126,10 @@ async def panel_sign_in(
         return Template("pages/panel_sign_in.html", context={"user": user, "error": problem},
                         status_code=HTTP_409_CONFLICT)  # fmt: skip
     assert user.tenant_id is not None
-    identity = UserIdentity(user.tenant_id, user.associate_id, user.context_id, user.company_name)
+    generation = await user_access.current_generation(db_session, user.tenant_id, user.associate_id)
+    identity = UserIdentity(user.tenant_id, user.associate_id, user.context_id, user.company_name, generation)
     code = state.panel_sign_in_codes.issue(identity, challenge=challenge)
-    return Template("pages/panel_sign_in.html", context={"user": user, "code": code})
+    return Template("pages/panel_sign_in.html", context={"user": user, "code": code}, headers=NO_STORE)
 
 
 @post("/panel/session", status_code=200)
@@ -143,13 +145,15 @@ async def panel_session(state: State, data: JSONBody[dict[str, Any]]) -> Respons
         return Response({"error": "invalid_grant", "message": "This sign-in has expired. Sign in again."},
                         status_code=HTTP_400_BAD_REQUEST)  # fmt: skip
     sessions = state.panel_sessions
-    return Response({"token": sessions.issue(identity), "expires_in": int(sessions.lifetime.total_seconds())})
+    return Response({"token": sessions.issue(identity), "expires_in": int(sessions.lifetime.total_seconds())},
+                    headers=NO_STORE)  # fmt: skip
 
 
-async def panel_identity(request: Request[Any, Any, Any]) -> UserIdentity:
+async def panel_identity(request: Request[Any, Any, Any], db_session: DbSession) -> UserIdentity:
+    """The user a panel session speaks for; refused when missing, forged, expired or revoked (signed out)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     who = request.app.state.panel_sessions.read(token.strip()) if scheme.lower() == "bearer" else None
-    if who is None:
+    if who is None or not await user_access.still_valid(db_session, who):
         raise NotAuthorizedException(SIGN_IN_AGAIN)
     return who
 

@@ -26,6 +26,8 @@ def content_security_policy(*, frame_ancestors: list[str] | None = None) -> str:
 
 
 CONTENT_SECURITY_POLICY = content_security_policy()
+NO_STORE = {"cache-control": "no-store"}
+"""For answers that hold a token or code: never kept by the browser's cache or a proxy."""
 
 
 def security_headers(secure: bool) -> Callable[[ASGIApp], ASGIApp]:

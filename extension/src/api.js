@@ -1,6 +1,6 @@
 // The service worker's calls to the meetings service: bearer token from storage, errors as ApiError.
 
-import { clearConnection, getBackendUrl, getConnection } from "./config.js";
+import { clearConnection, getBackendUrl, getConnection, setConnection } from "./config.js";
 
 const t = (key) => chrome.i18n.getMessage(key);
 
@@ -33,6 +33,10 @@ export async function callApi(method, path, body) {
   } catch {
     throw new ApiError("unreachable", t("backendUnreachable"));
   }
+  // The service renews a token in use (a day old or more) beside any answer: keep the fresh one, so a browser in
+  // use never has to sign in again while a token left unused runs out.
+  const renewed = response.headers.get("X-Meetings-Token");
+  if (renewed && response.ok) await keepRenewedToken(connection, renewed);
   if (response.status === 204) return null;
   const data = await response.json().catch(() => ({}));
   if (response.ok) return data;
@@ -42,4 +46,10 @@ export async function callApi(method, path, body) {
   }
   const { error, message, ...extra } = data;
   throw new ApiError(error || `http_${response.status}`, message || t("backendUnreachable"), extra);
+}
+
+// Only in place of the token it renews: a connection made meanwhile (perhaps as another user) is never overwritten.
+async function keepRenewedToken(sent, renewed) {
+  const stored = await getConnection();
+  if (stored?.token === sent.token) await setConnection(renewed, sent.backendUrl, sent.label);
 }
