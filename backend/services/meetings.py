@@ -145,6 +145,8 @@ async def change_meeting(
     start = change.start or meeting.start_at
     duration = change.duration_minutes or meeting.duration_minutes
     timezone = change.timezone or meeting.timezone
+    # Everything of ours is worked out before the provider is asked: nothing may fail after it agreed.
+    alarm_at = _alarm_after(change, meeting, start)
     if schedule_changed:
         company = await active_company_provider(db, who.tenant_id, who.company_name)
         adapter = _adapter(deps, meeting.provider)
@@ -162,13 +164,7 @@ async def change_meeting(
             meeting.join_url, meeting.host_url = moved.join_url, moved.host_url
             meeting.passcode = moved.passcode or meeting.passcode
         _touch(db, connection, deps.clock())
-    minutes_before = change.alarm_minutes_before
-    if change.clear_alarm:
-        meeting.alarm_at = None
-    elif minutes_before is not None:
-        meeting.alarm_at = _alarm(start, minutes_before)
-    elif meeting.alarm_at is not None and change.start is not None:
-        meeting.alarm_at = meeting.alarm_at + (start - meeting.start_at)  # the alarm moves with the meeting
+    meeting.alarm_at = alarm_at
     meeting.topic, meeting.start_at, meeting.duration_minutes, meeting.timezone = topic[:255], start, duration, timezone
     if change.appointment_id is not None:
         meeting.appointment_id = change.appointment_id
@@ -176,6 +172,16 @@ async def change_meeting(
     db.add(meeting)
     await db.commit()
     return meeting
+
+
+def _alarm_after(change: MeetingChange, meeting: Meeting, start: datetime) -> datetime | None:
+    if change.clear_alarm:
+        return None
+    if change.alarm_minutes_before is not None:
+        return _alarm(start, change.alarm_minutes_before)
+    if meeting.alarm_at is not None and change.start is not None:
+        return meeting.alarm_at + (start - meeting.start_at)  # the alarm moves with the meeting
+    return meeting.alarm_at
 
 
 async def remove_meeting(db: AsyncSession, who: UserIdentity, meeting_id: uuid.UUID, deps: Collaborators) -> None:

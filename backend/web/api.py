@@ -6,7 +6,6 @@ Errors are JSON ``{"error": code, "message": text}``: the message is for the use
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,60 +28,28 @@ from litestar.status_codes import (
 )
 from litestar.types import Message, Scope
 
-from backend.models import Meeting, Tenant
+from backend.models import Tenant
 from backend.providers.base import ErrorKind, ProviderError
 from backend.security import UserIdentity
 from backend.services import meetings, user_access
 from backend.services.configuration import ConfigurationError
 from backend.services.meetings import Collaborators, MeetingChange, MeetingNotFound, NewMeeting
 from backend.services.tokens import ReconnectNeeded
+from backend.web.api_models import (
+    EARLIEST_START,
+    FIELD_RULES,
+    LATEST_START,
+    MAX_APPOINTMENTS_PER_QUERY,
+    MAX_CRM_ID,
+    MeetingChangeIn,
+    MeetingIn,
+    MeetingOut,
+    given,
+)
 from backend.web.dependencies import Cipher, DbSession, Providers
 
-MAX_DURATION_MINUTES = 24 * 60
-MAX_APPOINTMENTS_PER_QUERY = 200
 Who = NamedDependency[UserIdentity]
 """``who``: the user the extension's token speaks for."""
-
-
-@dataclass
-class MeetingIn:
-    """A video meeting for an appointment. ``start`` is a date-time with its UTC offset."""
-
-    topic: str
-    start: datetime
-    duration_minutes: int
-    idempotency_key: str
-    timezone: str = "UTC"
-    appointment_id: int | None = None
-    alarm_minutes_before: int | None = None
-    agenda: str = ""
-
-
-@dataclass
-class MeetingOut:
-    id: uuid.UUID
-    provider: str
-    join_url: str
-    topic: str
-    start: datetime
-    duration_minutes: int
-    timezone: str
-    appointment_id: int | None
-    alarm_at: datetime | None
-
-    @classmethod
-    def of(cls, meeting: Meeting) -> MeetingOut:
-        return cls(
-            id=meeting.id,
-            provider=meeting.provider,
-            join_url=meeting.join_url,
-            topic=meeting.topic,
-            start=meeting.start_at.astimezone(UTC),
-            duration_minutes=meeting.duration_minutes,
-            timezone=meeting.timezone,
-            appointment_id=meeting.appointment_id,
-            alarm_at=meeting.alarm_at.astimezone(UTC) if meeting.alarm_at else None,
-        )
 
 
 RENEWED_TOKEN_HEADER = "X-Meetings-Token"  # noqa: S105  (a header name)
@@ -90,7 +57,7 @@ RENEWED_TOKEN_HEADER = "X-Meetings-Token"  # noqa: S105  (a header name)
 
 async def extension_identity(request: Request[Any, Any, Any], db_session: DbSession) -> UserIdentity:
     """The user an extension token speaks for; 401 when it is missing, forged, expired or revoked. An old enough
-    token gets a fresh one in the answer's ``X-Meetings-Token`` header (see ``renewed_token``)."""
+    token gets a fresh one in the answer's ``X-Meetings-Token`` header (see ``send_renewed_token``)."""
     tokens = request.app.state.extension_tokens
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     who = tokens.read(token.strip()) if scheme.lower() == "bearer" else None
@@ -112,11 +79,10 @@ def send_renewed_token(message: Message, scope: Scope) -> None:
         headers["Cache-Control"] = "no-store"
 
 
-def _checked(start: datetime | None, duration: int | None, timezone: str | None) -> None:
-    if start is not None and start.tzinfo is None:
-        raise ValidationException("start needs a UTC offset, e.g. 2026-11-25T10:00:00+01:00.")
-    if duration is not None and not 1 <= duration <= MAX_DURATION_MINUTES:
-        raise ValidationException(f"duration_minutes must be between 1 and {MAX_DURATION_MINUTES}.")
+def _checked(start: datetime | None, timezone: str | None) -> None:
+    """What msgspec's bounds cannot say: a plausible start, a time zone that exists."""
+    if start is not None and not EARLIEST_START <= start <= LATEST_START:
+        raise ValidationException(f"start must be between {EARLIEST_START.year} and {LATEST_START.year}.")
     if timezone is not None:
         try:
             ZoneInfo(timezone)
@@ -165,9 +131,15 @@ def unauthorized(_: Request[Any, Any, Any], error: NotAuthorizedException) -> Re
 
 
 def invalid(_: Request[Any, Any, Any], error: ValidationException) -> Response[dict[str, Any]]:
-    problems = [p.get("message", "") for p in error.extra or [] if isinstance(p, dict)] if error.extra else []
-    message = str(error.detail) if not problems else f"{error.detail}: {'; '.join(problems)}"
-    return _error(HTTP_400_BAD_REQUEST, "invalid_request", message, problems=error.extra or [])
+    problems = [p for p in error.extra or [] if isinstance(p, dict)] if isinstance(error.extra, list) else []
+    rules = [FIELD_RULES.get(str(p.get("key", "")), "") for p in problems]
+    if rules and all(rules):
+        message = " ".join(dict.fromkeys(rules))  # the rule of each field that broke one, once
+    elif problems:
+        message = f"{error.detail}: {'; '.join(str(p.get('message', '')) for p in problems)}"
+    else:
+        message = str(error.detail)
+    return _error(HTTP_400_BAD_REQUEST, "invalid_request", message, problems=problems)
 
 
 API_ERRORS: dict[type[Exception], Any] = {
@@ -191,9 +163,9 @@ class MeetingsController(Controller):
         data: JSONBody[MeetingIn],
     ) -> MeetingOut:  # fmt: skip
         """Make a video meeting. Sending the same ``idempotency_key`` again returns the same meeting."""
-        _checked(data.start, data.duration_minutes, data.timezone)
-        if not data.idempotency_key.strip() or len(data.idempotency_key) > 128:
-            raise ValidationException("idempotency_key must be 1 to 128 characters (one per click).")
+        _checked(data.start, data.timezone)
+        if not data.idempotency_key.strip():
+            raise ValidationException(FIELD_RULES["idempotency_key"])
         new = NewMeeting(data.topic, data.start, data.duration_minutes, data.timezone, data.idempotency_key.strip(),
                          data.appointment_id, data.alarm_minutes_before, data.agenda)  # fmt: skip
         return MeetingOut.of(
@@ -203,7 +175,7 @@ class MeetingsController(Controller):
     @patch("/{meeting_id:uuid}")
     async def change(
         self, state: State, db_session: DbSession, who: Who, providers: Providers, cipher: Cipher,
-        meeting_id: FromPath[uuid.UUID], data: JSONBody[dict[str, Any]],
+        meeting_id: FromPath[uuid.UUID], data: JSONBody[MeetingChangeIn],
     ) -> MeetingOut:  # fmt: skip
         """Move or rename (the link stays valid), re-time the alarm, or attach the saved appointment's id."""
         change = _change(data)
@@ -223,8 +195,8 @@ class MeetingsController(Controller):
         self, db_session: DbSession, who: Who, appointment: FromQuery[list[int]]
     ) -> list[MeetingOut]:
         """The meetings of saved appointments (``?appointment=1&appointment=2``; at most 200 at once)."""
-        if len(appointment) > MAX_APPOINTMENTS_PER_QUERY:
-            raise ValidationException(f"Ask for at most {MAX_APPOINTMENTS_PER_QUERY} appointments at once.")
+        if len(appointment) > MAX_APPOINTMENTS_PER_QUERY or not all(1 <= a <= MAX_CRM_ID for a in appointment):
+            raise ValidationException(FIELD_RULES["appointment"])
         return [MeetingOut.of(m) for m in await meetings.meetings_for_appointments(db_session, who, appointment)]
 
     @get("/upcoming")
@@ -247,30 +219,17 @@ class MeetingsController(Controller):
         return {"url": url}
 
 
-def _change(data: dict[str, Any]) -> MeetingChange:
-    known = {"topic", "start", "duration_minutes", "timezone", "appointment_id", "alarm_minutes_before"}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ValidationException(f"Unknown field {unknown[0]!r}; a change may hold {', '.join(sorted(known))}.")
-    try:
-        start = datetime.fromisoformat(data["start"]) if data.get("start") is not None else None
-    except (TypeError, ValueError):
-        raise ValidationException("start must be a date-time with offset, e.g. 2026-11-25T10:00:00+01:00.") from None
-    for name in ("duration_minutes", "appointment_id", "alarm_minutes_before"):
-        value = data.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            raise ValidationException(f"{name} must be a whole number.")
-    if data.get("topic") is not None and not isinstance(data["topic"], str):
-        raise ValidationException("topic must be text.")
-    _checked(start, data.get("duration_minutes"), data.get("timezone"))
+def _change(data: MeetingChangeIn) -> MeetingChange:
+    start, timezone = given(data.start), given(data.timezone)
+    _checked(start, timezone)  # type: ignore[arg-type]
     return MeetingChange(
-        topic=data.get("topic"),
-        start=start,
-        duration_minutes=data.get("duration_minutes"),
-        timezone=data.get("timezone"),
-        appointment_id=data.get("appointment_id"),
-        alarm_minutes_before=data.get("alarm_minutes_before"),
-        clear_alarm="alarm_minutes_before" in data and data["alarm_minutes_before"] is None,
+        topic=given(data.topic),  # type: ignore[arg-type]
+        start=start,  # type: ignore[arg-type]
+        duration_minutes=given(data.duration_minutes),  # type: ignore[arg-type]
+        timezone=timezone,  # type: ignore[arg-type]
+        appointment_id=given(data.appointment_id),  # type: ignore[arg-type]
+        alarm_minutes_before=given(data.alarm_minutes_before),  # type: ignore[arg-type]
+        clear_alarm=data.alarm_minutes_before is None,
     )
 
 

@@ -18,9 +18,15 @@
     return Math.max(1, Math.round((end - start) / 60000));
   }
 
+  // The service takes a title of at most 255 characters (what it keeps); a longer CRM title is cut, not refused.
+  const TOPIC_LIMIT = 255;
+  function topicOf(appointment) {
+    return Array.from(appointment.title || t("untitledMeeting")).slice(0, TOPIC_LIMIT).join("");
+  }
+
   function meetingRequest(appointment, key) {
     return {
-      topic: appointment.title || t("untitledMeeting"),
+      topic: topicOf(appointment),
       start: appointment.start.toISOString(),
       duration_minutes: minutesBetween(appointment.start, appointment.end),
       timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC",
@@ -186,7 +192,7 @@
       const meeting = this.meeting;
       if (!meeting || Number.isNaN(appointment.start.getTime())) return;
       const changes = {
-        topic: appointment.title || t("untitledMeeting"),
+        topic: topicOf(appointment),
         start: appointment.start.toISOString(),
         duration_minutes: minutesBetween(appointment.start, appointment.end),
         alarm_minutes_before: appointment.alarmMinutesBefore,

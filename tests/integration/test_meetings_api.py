@@ -159,10 +159,15 @@ def test_nobody_else_can_touch_a_users_meeting(
 
 @pytest.mark.parametrize(
     ("body", "message"),
-    [(_new(start="2026-12-01T10:00:00"), "start needs a UTC offset"),
-     (_new(duration_minutes=0), "duration_minutes must be between 1 and 1440"),
+    [(_new(start="2026-12-01T10:00:00"), "start must be a date-time with its UTC offset"),
+     (_new(start="9999-12-31T10:00:00+00:00"), "start must be between 2000 and 2999"),
+     (_new(duration_minutes=0), "duration_minutes must be a whole number from 1 to 1440"),
      (_new(timezone="Mars/Olympus"), "is not an IANA time zone"),
-     (_new(idempotency_key=""), "idempotency_key must be 1 to 128 characters")],
+     (_new(idempotency_key=""), "idempotency_key must be 1 to 128 characters"),
+     (_new(idempotency_key="   "), "idempotency_key must be 1 to 128 characters"),
+     (_new(alarm_minutes_before=10**12), "alarm_minutes_before must be a whole number from 0 to 40320"),
+     (_new(appointment_id=2**70), "appointment_id must be a SuperOffice appointment id (1 to 2147483647)"),
+     (_new(topic="x" * 256), "topic must be text of at most 255 characters")],
 )  # fmt: skip
 def test_a_wrong_request_says_what_to_fix(
     live: LiveServers, anna: ExtensionUser, body: dict[str, Any], message: str
@@ -181,7 +186,36 @@ def test_a_change_with_an_unknown_field_is_refused(live: LiveServers, anna: Exte
     refused = anna.api.patch(f"/{meeting['id']}", json={"colour": "red"})
 
     assert refused.status_code == 400
-    assert "Unknown field 'colour'" in refused.json()["message"]
+    assert "unknown field `colour`" in refused.json()["message"]
+
+
+def test_asking_for_an_appointment_id_superoffice_cannot_have_is_a_clear_400(anna: ExtensionUser) -> None:
+    refused = anna.api.get("", params={"appointment": [1, 2**70]})
+
+    assert refused.status_code == 400
+    assert "Each appointment must be a SuperOffice appointment id" in refused.json()["message"]
+
+
+def test_a_move_with_a_wrong_alarm_is_refused_before_zoom_is_changed(live: LiveServers, anna: ExtensionUser) -> None:
+    meeting = anna.api.post("", json=_new(alarm_minutes_before=10)).json()
+    later = START + timedelta(hours=3)
+
+    refused = anna.api.patch(f"/{meeting['id']}", json={"start": later.isoformat(), "alarm_minutes_before": 10**12})
+
+    assert refused.status_code == 400
+    [held] = held_meetings(live)
+    assert datetime.fromisoformat(held["start_time"].replace("Z", "+00:00")) == START  # Zoom was not moved
+    assert anna.api.get(f"/{meeting['id']}").json()["start"] == meeting["start"]
+
+
+def test_nulls_in_a_change_leave_those_fields_and_a_null_alarm_turns_it_off(anna: ExtensionUser) -> None:
+    meeting = anna.api.post("", json=_new(alarm_minutes_before=10)).json()
+
+    changed = anna.api.patch(f"/{meeting['id']}", json={"topic": None, "start": None, "alarm_minutes_before": None})
+
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["topic"], changed.json()["start"]) == (meeting["topic"], meeting["start"])
+    assert changed.json()["alarm_at"] is None
 
 
 def test_zoom_rate_limiting_is_reported_and_nothing_is_left_half_done(live: LiveServers, anna: ExtensionUser) -> None:
