@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -173,6 +174,12 @@ async def _send_invitations(deps: MailCollaborators, meeting_id: uuid.UUID, atte
         for p in (appointment.participants if appointment else ())
         if p.email and p.associate_id != meeting.associate_id and p.email.lower() not in own
     ]
+    # An address no e-mail can carry (a typo, a line break pasted in) is reported on its own and left out of
+    # everyone's calendar file, so it cannot spoil the others' invitations.
+    for address in {a for a, _ in participants if not _sendable(a)}:
+        reason = f"{address!r} is not an e-mail address an invitation can be sent to; correct it in SuperOffice"
+        await _record_failure(deps, meeting, attempt, reason, final=True)
+    participants = [(address, send) for address, send in participants if _sendable(address)]
     plan = plan_deliveries(occasion, participants, sent)
     attendees = tuple(d.email for d in plan if d.method == REQUEST) + tuple(
         address for address, d in sent.items() if d.method == REQUEST and address not in {p.email for p in plan}
@@ -199,6 +206,15 @@ async def _send_invitations(deps: MailCollaborators, meeting_id: uuid.UUID, atte
             delivered.append(delivery)
     finally:
         await _report(deps, meeting, delivered)
+
+
+def _sendable(address: str) -> bool:
+    """An address we can put in To and in the calendar file as it is (no line breaks, one @, ASCII local part)."""
+    try:
+        Address(addr_spec=address)
+    except (ValueError, HeaderParseError):
+        return False
+    return len(address) <= 320
 
 
 async def _appointment(deps: MailCollaborators, tenant: Tenant, meeting: Meeting) -> CrmAppointment | None:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from backend.models import CrmGrant, Job, JobState, Meeting
+from backend.models import AuditEvent, CrmGrant, Job, JobState, Meeting
 from tests.integration.conftest import MakeUser
 from tests.support.extension_api import ExtensionUser
 from tests.support.live import LiveServers
@@ -97,6 +97,25 @@ def test_participants_get_an_invitation_with_a_calendar_file(live: LiveServers, 
     assert event.decoded("DTEND") == START + timedelta(hours=1)
     assert {str(a).removeprefix("mailto:") for a in event.get("ATTENDEE")} == {GUEST, COLLEAGUE}
     assert [part.get_filename() for part in mail.iter_attachments()] == ["invite.ics"]
+
+
+def test_an_address_no_email_can_carry_is_reported_and_the_others_still_get_theirs(
+    live: LiveServers, anna: ExtensionUser
+) -> None:
+    meeting = _meeting(anna)
+    broken = "kåre@customer.example"  # SMTPUTF8 is not what invitations can count on
+
+    _save(live, anna, meeting["join_url"], _participants(broken, GUEST, COLLEAGUE))
+
+    mails = eventually(lambda: len(received(live)) >= 2 and received(live))
+    eventually(lambda: _settled(live))
+    assert sorted(mail["To"] for mail in received(live)) == [COLLEAGUE, GUEST]
+    for mail in mails:
+        _, event = calendar_of(mail)
+        assert {str(a).removeprefix("mailto:") for a in event.get("ATTENDEE")} == {GUEST, COLLEAGUE}
+    failures = [e.detail["error"] for e in rows(live.settings, AuditEvent) if e.action == "invitations.failed"]
+    expected = f"{broken!r} is not an e-mail address an invitation can be sent to; correct it in SuperOffice"
+    assert failures and set(failures) == {expected}  # reported each time the appointment is saved with it
 
 
 def test_the_host_link_never_reaches_participants(live: LiveServers, anna: ExtensionUser) -> None:
