@@ -164,8 +164,6 @@ class Meeting(SQLModel, table=True):
     provider: ProviderKind = Field(sa_type=sa.String(32))
     provider_meeting_id: str = Field(max_length=255)
     join_url: str = Field(max_length=2000)
-    host_url: str | None = Field(default=None, max_length=2000, repr=False)
-    """The host's start link: never sent to other participants."""
     passcode: str = Field(default="", max_length=64)
     """The passcode participants may be asked for (Zoom: the company's; Teams: the meeting's own)."""
     topic: str = Field(default="", max_length=255)

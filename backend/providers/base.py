@@ -58,8 +58,8 @@ class MeetingDetails:
 class ProviderMeeting:
     id: str
     join_url: str
-    host_url: str | None = None
     passcode: str = ""
+    """The host's start link is not kept (Zoom's carries a host token): ``host_url`` asks for a fresh one."""
 
 
 @dataclass(frozen=True)

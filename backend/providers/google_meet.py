@@ -186,7 +186,7 @@ class GoogleMeetProvider:
         body = json_object(
             await self._meet("POST", "/spaces", access_token, json={"config": {"accessType": access}}, idempotent=False)
         )
-        return ProviderMeeting(id=str(body["name"]), join_url=body["meetingUri"], host_url=body["meetingUri"])
+        return ProviderMeeting(id=str(body["name"]), join_url=body["meetingUri"])
 
     async def update_meeting(
         self, access_token: str, meeting_id: str, details: MeetingDetails, company: Mapping[str, Any]

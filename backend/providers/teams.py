@@ -240,6 +240,4 @@ def _schedule(details: MeetingDetails) -> dict[str, Any]:
 
 def _meeting(body: dict[str, Any]) -> ProviderMeeting:
     passcode = str((body.get("joinMeetingIdSettings") or {}).get("passcode") or "")
-    return ProviderMeeting(
-        id=str(body["id"]), join_url=body["joinWebUrl"], host_url=body["joinWebUrl"], passcode=passcode
-    )
+    return ProviderMeeting(id=str(body["id"]), join_url=body["joinWebUrl"], passcode=passcode)

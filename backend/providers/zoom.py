@@ -272,6 +272,4 @@ def _schedule(details: MeetingDetails) -> dict[str, Any]:
 
 
 def _meeting(body: dict[str, Any]) -> ProviderMeeting:
-    return ProviderMeeting(
-        id=str(body["id"]), join_url=body["join_url"], host_url=body.get("start_url"), passcode=body.get("password", "")
-    )
+    return ProviderMeeting(id=str(body["id"]), join_url=body["join_url"], passcode=body.get("password", ""))

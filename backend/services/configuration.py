@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import update
 from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.models import ConnectionState, Meeting, ProviderConnection, ProviderKind, UserConnection, utcnow
+from backend.models import ConnectionState, ProviderConnection, ProviderKind, UserConnection, utcnow
 from backend.providers.base import Grant, ProviderAccount, VideoProvider
 from backend.providers.catalogue import CHOOSABLE, display_name
 from backend.security import TokenCipher
@@ -156,7 +155,6 @@ async def disconnect_company(
     # left for that notification to remove, so the audit trail says "disconnected by the administrator".
     await db.exec(delete(UserConnection).where(UserConnection.tenant_id == tenant_id))  # type: ignore[call-overload]
     await user_access.revoke(db, tenant_id)  # every browser of the company signs in again
-    await db.exec(update(Meeting).where(Meeting.tenant_id == tenant_id).values(host_url=None))  # type: ignore[call-overload]
     await db.exec(delete(ProviderConnection).where(ProviderConnection.id == connection.id))  # type: ignore[call-overload]
     audit.record(db, tenant_id=tenant_id, action="provider.disconnected", actor=admin, provider=provider,
                  user_connections_removed=len(users))  # fmt: skip

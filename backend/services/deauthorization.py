@@ -70,7 +70,6 @@ async def provider_deauthorized(db: AsyncSession, *, provider: ProviderKind, use
         await db.exec(delete(UserConnection).where(UserConnection.tenant_id == company.tenant_id))  # type: ignore[call-overload]
         await user_access.revoke(db, company.tenant_id)
         removed_users += len([u for u in others if u.provider_user_id != user_id])
-        await db.exec(update(Meeting).where(Meeting.tenant_id == company.tenant_id).values(host_url=None))  # type: ignore[call-overload]
         await db.exec(delete(ProviderConnection).where(ProviderConnection.id == company.id))  # type: ignore[call-overload]
         audit.record(db, tenant_id=company.tenant_id, action="provider.deauthorized", actor=actor, provider=provider,
                      account_id=account_id, user_connections_removed=len(others))  # fmt: skip
@@ -101,7 +100,7 @@ async def _forget_meetings(db: AsyncSession, provider: ProviderKind, tenant_id: 
         )
         .where((col(Meeting.join_url) != "") | (col(Meeting.provider_meeting_id) != ""))
     )
-    blank = {"join_url": "", "passcode": "", "provider_meeting_id": "", "host_url": None}
+    blank = {"join_url": "", "passcode": "", "provider_meeting_id": ""}
     statement = statement.values(**blank, state=MeetingState.REMOVED, updated_at=utcnow())
     result = await db.exec(statement)  # type: ignore[call-overload]
     return int(result.rowcount or 0)

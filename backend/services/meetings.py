@@ -117,7 +117,6 @@ async def create_meeting(db: AsyncSession, who: UserIdentity, new: NewMeeting, d
         raise
     reserved.provider_meeting_id = made.id
     reserved.join_url = made.join_url
-    reserved.host_url = made.host_url
     reserved.passcode = made.passcode
     reserved.state = MeetingState.ACTIVE
     reserved.updated_at = deps.clock()
@@ -161,7 +160,7 @@ async def change_meeting(
             ),
         )
         if moved is not None:  # the provider gave the meeting new links
-            meeting.join_url, meeting.host_url = moved.join_url, moved.host_url
+            meeting.join_url = moved.join_url
             meeting.passcode = moved.passcode or meeting.passcode
         _touch(db, connection, deps.clock())
     meeting.alarm_at = alarm_at
@@ -193,7 +192,6 @@ async def remove_meeting(db: AsyncSession, who: UserIdentity, meeting_id: uuid.U
         deps, connection, adapter, lambda token: adapter.delete_meeting(token, meeting.provider_meeting_id)
     )
     meeting.state = MeetingState.REMOVED
-    meeting.host_url = None
     meeting.updated_at = deps.clock()
     db.add(meeting)
     if meeting.appointment_id is not None:
