@@ -27,6 +27,7 @@ from backend.sandbox.superoffice.oidc_store import OAuthClient
 from backend.sandbox.zoom.apps import ZoomApp
 from backend.security import TokenCipher, derive_key
 from backend.server import Site, bind_socket, serve_forever
+from backend.service_modes import Service, ServiceMode, service_address, service_mode
 from backend.services.token_keys import reencrypt_tokens
 from backend.settings import Settings
 
@@ -45,13 +46,7 @@ def build_sites(
             public_url=settings.sandbox_url,
             backend_url=settings.public_url,
             session_secret=derive_key(settings.secret, "sandbox-session"),
-            superoffice_clients=(
-                OAuthClient(
-                    client_id=settings.superoffice_client_id,
-                    client_secret=settings.superoffice_secret,
-                    redirect_uris=(settings.auth_callback_url,),
-                ),
-            ),
+            superoffice_clients=_sandbox_superoffice_clients(settings),
             zoom_apps=_sandbox_zoom_apps(settings),
             microsoft_apps=_sandbox_microsoft_apps(settings),
             google_clients=_sandbox_google_clients(settings),
@@ -61,9 +56,21 @@ def build_sites(
     return sites
 
 
+def _emulated(settings: Settings, service: Service) -> bool:
+    return service_mode(settings, service) is ServiceMode.EMULATED
+
+
+def _sandbox_superoffice_clients(settings: Settings) -> tuple[OAuthClient, ...]:
+    """Our application as registered on the sandbox's SuperOffice (not a real SuperOffice's credentials)."""
+    if not _emulated(settings, Service.SUPEROFFICE):
+        return ()
+    redirect_uris = (settings.auth_callback_url,)
+    return (OAuthClient(settings.superoffice_client_id, settings.superoffice_secret, redirect_uris=redirect_uris),)
+
+
 def _sandbox_zoom_apps(settings: Settings) -> tuple[ZoomApp, ...]:
     """Our Zoom app as registered on the sandbox's Zoom (only when we use the sandbox's Zoom)."""
-    if not settings.zoom_url.startswith(settings.sandbox_url) or settings.zoom_client_secret is None:
+    if not _emulated(settings, Service.ZOOM) or settings.zoom_client_secret is None:
         return ()
     assert settings.zoom_webhook_secret is not None
     return (
@@ -79,7 +86,7 @@ def _sandbox_zoom_apps(settings: Settings) -> tuple[ZoomApp, ...]:
 
 def _sandbox_microsoft_apps(settings: Settings) -> tuple[MicrosoftApp, ...]:
     """Our Teams app as registered on the sandbox's Microsoft (only when we use it)."""
-    if not settings.teams_login_url.startswith(settings.sandbox_url) or settings.teams_client_secret is None:
+    if not _emulated(settings, Service.TEAMS) or settings.teams_client_secret is None:
         return ()
     secret = settings.teams_client_secret.get_secret_value()
     redirect_uris = (settings.connect_callback_url("teams"),)
@@ -88,7 +95,7 @@ def _sandbox_microsoft_apps(settings: Settings) -> tuple[MicrosoftApp, ...]:
 
 def _sandbox_google_clients(settings: Settings) -> tuple[GoogleClient, ...]:
     """Our Meet client as registered on the sandbox's Google, with our RISC receiver (only when we use it)."""
-    if not settings.google_accounts_url.startswith(settings.sandbox_url) or settings.google_client_secret is None:
+    if not _emulated(settings, Service.GOOGLE_MEET) or settings.google_client_secret is None:
         return ()
     return (
         GoogleClient(
@@ -106,8 +113,8 @@ def _serve(args: argparse.Namespace) -> int:
         for name, value in {"host": args.host, "port": args.port, "sandbox_port": args.sandbox_port}.items()
         if value is not None
     }
-    if args.no_sandbox:
-        overrides["sandbox"] = False
+    if args.sandbox is not None:
+        overrides["sandbox"] = args.sandbox
     requested = Settings(**overrides)
     backend_sock = bind_socket(requested.host, requested.port)
     sandbox_sock = bind_socket(requested.host, requested.sandbox_port) if requested.sandbox else None
@@ -138,7 +145,14 @@ def _print_welcome(settings: Settings) -> None:
             f"  Sandbox:  {settings.sandbox_url}   (the emulated SuperOffice CRM and video providers)",
             f"  Mailbox:  {settings.sandbox_url}/mailbox   (invitation e-mails, received by the sandbox's mail server"
             f" on port {settings.sandbox_smtp_port})",
-            f"  Database: {database}",
+        ]
+    else:
+        lines.append(
+            "  Sandbox:  off (on only when no real service is configured, or when asked for: MEETINGS_SANDBOX=true)"
+        )
+    lines += [f"  Database: {database}", "", "Services:", *(f"  {line}" for line in _service_lines(settings))]
+    if settings.sandbox:
+        lines += [
             "",
             f"Start here: open {settings.sandbox_url}/ and sign in to the sandbox CRM:",
             "  admin / admin   administrator of Demo Company AS (Cust12345)",
@@ -149,10 +163,18 @@ def _print_welcome(settings: Settings) -> None:
             "icon, load the browser extension from extension/ (chrome://extensions, Developer mode, Load unpacked),",
             f"then add {settings.sandbox_url} under CRM addresses in its options.",
         ]
-    else:
-        lines.append(f"  Database: {database}")
     lines.append("Press Ctrl+C to stop.\n")
     print("\n".join(lines), flush=True)
+
+
+def _service_lines(settings: Settings) -> list[str]:
+    """One line per outside service: real (and where), emulated by the sandbox, or not configured."""
+    lines = []
+    for service in Service:
+        mode = service_mode(settings, service)
+        where = f" ({service_address(settings, service)})" if mode is ServiceMode.REAL else ""
+        lines.append(f"{service}: {mode}{where}")
+    return lines
 
 
 def _db(args: argparse.Namespace) -> int:
@@ -232,7 +254,16 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="interface to listen on (default 127.0.0.1, or MEETINGS_HOST)")
     serve.add_argument("--port", type=int, help="backend port (default 8000, or MEETINGS_PORT)")
     serve.add_argument("--sandbox-port", type=int, help="sandbox port (default 8001, or MEETINGS_SANDBOX_PORT)")
-    serve.add_argument("--no-sandbox", action="store_true", help="do not serve the sandbox emulators")
+    sandbox = serve.add_mutually_exclusive_group()
+    sandbox.add_argument(
+        "--sandbox",
+        action="store_true",
+        default=None,
+        help="serve the sandbox even beside real services (loopback only)",
+    )
+    sandbox.add_argument(
+        "--no-sandbox", dest="sandbox", action="store_false", default=None, help="do not serve the sandbox"
+    )
     serve.set_defaults(run=_serve)
 
     db = commands.add_parser("db", help="database migrations")

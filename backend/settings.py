@@ -16,6 +16,19 @@ from cryptography.fernet import Fernet
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.service_modes import (
+    GOOGLE_ACCOUNTS_URL,
+    SMTP_PORT,
+    TEAMS_LOGIN_URL,
+    ZOOM_URL,
+    Service,
+    ServiceMode,
+    real_services,
+    sandbox_stays_on,
+    service_mode,
+    why_the_sandbox_is_off,
+)
+
 SANDBOX_CLIENT_ID = "meetings-for-superoffice"
 SANDBOX_ZOOM_CLIENT_ID = "meetings-for-superoffice-zoom"
 SANDBOX_TEAMS_CLIENT_ID = "5f1d6a2e-3b8c-4e7a-9c1d-5e0f4a7b2c91"
@@ -56,7 +69,8 @@ class Settings(BaseSettings):
     """Sandbox port (the emulated SuperOffice and video providers), another origin as in real life."""
 
     sandbox: bool = True
-    """Serve the sandbox beside the backend (the embedded default). Off when real services are configured."""
+    """Serve the sandbox beside the backend (the embedded default). It turns itself off when any real service is
+    configured, unless set explicitly; explicitly on beside real services, it listens on loopback only."""
 
     public_url: str = ""
     """The backend's URL as browsers see it. Empty means ``http://{host}:{port}``."""
@@ -157,9 +171,13 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "MEETINGS_TOKEN_KEYS holds a value that is not a Fernet key (make one: meetings tokens new-key)"
                 ) from None
+        # "Asked for": given in the environment or by the command, as opposed to the default.
+        real, asked = real_services(self), "sandbox" in self.model_fields_set
+        object.__setattr__(self, "sandbox", sandbox_stays_on(self, real, asked=asked))
         if not self.superoffice_url:
             if not self.sandbox:
-                raise ValueError("MEETINGS_SUPEROFFICE_URL is needed when the sandbox is off")
+                why = why_the_sandbox_is_off(real, asked=asked)
+                raise ValueError(f"MEETINGS_SUPEROFFICE_URL is needed when the sandbox is off{why}")
             object.__setattr__(self, "superoffice_url", self.sandbox_url)
             object.__setattr__(self, "superoffice_client_id", self.superoffice_client_id or SANDBOX_CLIENT_ID)
             if self.superoffice_client_secret is None:
@@ -167,9 +185,12 @@ class Settings(BaseSettings):
                     self, "superoffice_client_secret", SecretStr(self._derived("sandbox superoffice client"))
                 )
         object.__setattr__(self, "superoffice_url", self.superoffice_url.rstrip("/"))
-        self._fill_zoom_defaults()
-        self._fill_teams_defaults()
-        self._fill_google_defaults()
+        # Beside a real service the sandbox stands in for no video provider: an administrator could choose an
+        # emulated one, and its meetings would lead real people nowhere.
+        emulate_providers = self.sandbox and not real
+        self._fill_zoom_defaults(emulate_providers)
+        self._fill_teams_defaults(emulate_providers)
+        self._fill_google_defaults(emulate_providers)
         self._fill_smtp_defaults()
         if not self.superoffice_client_id or self.superoffice_client_secret is None:
             raise ValueError("MEETINGS_SUPEROFFICE_CLIENT_ID and MEETINGS_SUPEROFFICE_CLIENT_SECRET are needed")
@@ -181,34 +202,34 @@ class Settings(BaseSettings):
         assert self.secret_key is not None
         return self.secret_key.get_secret_value()
 
-    def _fill_zoom_defaults(self) -> None:
+    def _fill_zoom_defaults(self, emulate: bool) -> None:
         # No Zoom app configured but the sandbox is on: use the sandbox's Zoom and its registration of us.
-        if not self.zoom_client_id and self.sandbox:
+        if not self.zoom_client_id and emulate:
             object.__setattr__(self, "zoom_client_id", SANDBOX_ZOOM_CLIENT_ID)
             object.__setattr__(self, "zoom_client_secret", SecretStr(self._derived("sandbox zoom client")))
             object.__setattr__(self, "zoom_webhook_secret", SecretStr(self._derived("sandbox zoom webhook")))
             object.__setattr__(self, "zoom_url", self.zoom_url or f"{self.sandbox_url}/zoom")
             object.__setattr__(self, "zoom_api_url", self.zoom_api_url or f"{self.sandbox_url}/zoom/v2")
-        object.__setattr__(self, "zoom_url", (self.zoom_url or "https://zoom.us").rstrip("/"))
+        object.__setattr__(self, "zoom_url", (self.zoom_url or ZOOM_URL).rstrip("/"))
         object.__setattr__(self, "zoom_api_url", (self.zoom_api_url or "https://api.zoom.us/v2").rstrip("/"))
 
-    def _fill_teams_defaults(self) -> None:
-        if not self.teams_client_id and self.sandbox:
+    def _fill_teams_defaults(self, emulate: bool) -> None:
+        if not self.teams_client_id and emulate:
             object.__setattr__(self, "teams_client_id", SANDBOX_TEAMS_CLIENT_ID)
             object.__setattr__(self, "teams_client_secret", SecretStr(self._derived("sandbox teams client")))
             object.__setattr__(self, "teams_login_url", self.teams_login_url or f"{self.sandbox_url}/microsoft/login")
             object.__setattr__(self, "teams_graph_url", self.teams_graph_url or f"{self.sandbox_url}/microsoft/graph")
-        login = self.teams_login_url or "https://login.microsoftonline.com"
+        login = self.teams_login_url or TEAMS_LOGIN_URL
         object.__setattr__(self, "teams_login_url", login.rstrip("/"))
         object.__setattr__(self, "teams_graph_url", (self.teams_graph_url or "https://graph.microsoft.com").rstrip("/"))
 
-    def _fill_google_defaults(self) -> None:
+    def _fill_google_defaults(self, emulate: bool) -> None:
         defaults = {
-            "google_accounts_url": "https://accounts.google.com",
+            "google_accounts_url": GOOGLE_ACCOUNTS_URL,
             "google_oauth2_url": "https://oauth2.googleapis.com",
             "google_meet_url": "https://meet.googleapis.com",
         }
-        if not self.google_client_id and self.sandbox:
+        if not self.google_client_id and emulate:
             object.__setattr__(self, "google_client_id", SANDBOX_GOOGLE_CLIENT_ID)
             object.__setattr__(self, "google_client_secret", SecretStr(self._derived("sandbox google client")))
             defaults = {
@@ -225,7 +246,7 @@ class Settings(BaseSettings):
             object.__setattr__(self, "smtp_port", self.smtp_port or self.sandbox_smtp_port)
             object.__setattr__(self, "smtp_starttls", bool(self.smtp_starttls))
             object.__setattr__(self, "smtp_from", self.smtp_from or SANDBOX_MAIL_FROM)
-        object.__setattr__(self, "smtp_port", self.smtp_port or 587)
+        object.__setattr__(self, "smtp_port", self.smtp_port or SMTP_PORT)
         object.__setattr__(self, "smtp_starttls", True if self.smtp_starttls is None else self.smtp_starttls)
         if self.smtp_host and not self.smtp_from:
             raise ValueError("MEETINGS_SMTP_FROM is needed with MEETINGS_SMTP_HOST (the invitations' From address)")
@@ -238,7 +259,7 @@ class Settings(BaseSettings):
     @property
     def uses_sandbox_mailbox(self) -> bool:
         """Whether invitation e-mails go to the sandbox's mail sink (shown at ``{sandbox_url}/mailbox``)."""
-        return self.sandbox and self.smtp_host == self.host and self.smtp_port == self.sandbox_smtp_port
+        return service_mode(self, Service.MAIL) is ServiceMode.EMULATED
 
     def _derived(self, purpose: str) -> str:
         return hmac.new(self.secret.encode(), purpose.encode(), "sha256").hexdigest()

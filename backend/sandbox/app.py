@@ -19,6 +19,7 @@ from backend.sandbox.faults import Faults
 from backend.sandbox.google import routes as google_routes
 from backend.sandbox.google.apps import GoogleClient
 from backend.sandbox.google.store import GoogleStore
+from backend.sandbox.loopback import LoopbackOnlyControls
 from backend.sandbox.mailbox import pages as mailbox_pages
 from backend.sandbox.mailbox.smtp import start_smtp
 from backend.sandbox.mailbox.store import MailStore
@@ -120,13 +121,15 @@ def create_sandbox_app(config: SandboxConfig) -> Litestar:
             engine=JinjaTemplateEngine,
         ),
         middleware=[
+            # First, so a refused request reaches nothing else (not even the session cookie's decoding).
+            LoopbackOnlyControls(),
             CookieBackendConfig(
                 secret=config.session_secret,
                 key="so_session",
                 httponly=True,
                 samesite="lax",
                 max_age=12 * 3600,
-            ).middleware
+            ).middleware,
         ],
         lifespan=[mail_sink],
         debug=False,

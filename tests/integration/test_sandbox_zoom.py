@@ -10,9 +10,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
 from backend.sandbox.app import SandboxConfig, create_sandbox_app
 from backend.sandbox.zoom.apps import ZoomApp, signed_event
@@ -43,13 +42,15 @@ MEETING = {
 
 
 @pytest.fixture
-async def zoom(tmp_path: Path) -> AsyncIterator[AsyncTestClient[Litestar]]:
+async def zoom(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     config = SandboxConfig(tmp_path, SANDBOX, "http://127.0.0.1:8000", b"s" * 32, zoom_apps=(APP,))
-    async with AsyncTestClient(app=create_sandbox_app(config), base_url=SANDBOX) as client:
+    # Called in-process, as a program on this computer: the sandbox's controls answer only loopback clients.
+    transport = httpx.ASGITransport(app=create_sandbox_app(config), client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url=SANDBOX) as client:
         yield client
 
 
-async def _code(zoom: AsyncTestClient[Litestar], email: str = "anna@demo.example", **extra: str) -> str:
+async def _code(zoom: httpx.AsyncClient, email: str = "anna@demo.example", **extra: str) -> str:
     form = {"client_id": APP.client_id, "response_type": "code", "redirect_uri": APP.redirect_uris[0],
             "state": "s1", "code_challenge": CHALLENGE, "code_challenge_method": "S256", "email": email,
             "decision": "allow", **extra}  # fmt: skip
@@ -59,7 +60,7 @@ async def _code(zoom: AsyncTestClient[Litestar], email: str = "anna@demo.example
     return answer.headers["location"].split("code=")[1].split("&")[0]
 
 
-async def _tokens(zoom: AsyncTestClient[Litestar], email: str = "anna@demo.example") -> dict[str, Any]:
+async def _tokens(zoom: httpx.AsyncClient, email: str = "anna@demo.example") -> dict[str, Any]:
     form = {"grant_type": "authorization_code", "code": await _code(zoom, email),
             "redirect_uri": APP.redirect_uris[0], "code_verifier": VERIFIER}  # fmt: skip
     answer = await zoom.post("/zoom/oauth/token", data=form, auth=BASIC)
@@ -71,7 +72,7 @@ def _bearer(tokens: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
-async def test_the_consent_page_asks_for_email_and_allow(zoom: AsyncTestClient[Litestar]) -> None:
+async def test_the_consent_page_asks_for_email_and_allow(zoom: httpx.AsyncClient) -> None:
     params = {"client_id": APP.client_id, "response_type": "code", "redirect_uri": APP.redirect_uris[0], "state": "x"}
 
     page = await zoom.get("/zoom/oauth/authorize", params=params)
@@ -82,7 +83,7 @@ async def test_the_consent_page_asks_for_email_and_allow(zoom: AsyncTestClient[L
         assert control in page.text
 
 
-async def test_deny_goes_back_with_access_denied(zoom: AsyncTestClient[Litestar]) -> None:
+async def test_deny_goes_back_with_access_denied(zoom: httpx.AsyncClient) -> None:
     form = {"client_id": APP.client_id, "redirect_uri": APP.redirect_uris[0], "state": "s9", "decision": "deny"}
 
     answer = await zoom.post("/zoom/oauth/authorize", data=form, follow_redirects=False)
@@ -90,7 +91,7 @@ async def test_deny_goes_back_with_access_denied(zoom: AsyncTestClient[Litestar]
     assert answer.headers["location"] == f"{APP.redirect_uris[0]}?error=access_denied&state=s9"
 
 
-async def test_an_unlisted_redirect_is_error_4709_not_a_redirect(zoom: AsyncTestClient[Litestar]) -> None:
+async def test_an_unlisted_redirect_is_error_4709_not_a_redirect(zoom: httpx.AsyncClient) -> None:
     params = {"client_id": APP.client_id, "response_type": "code", "redirect_uri": "https://evil.example/cb"}
 
     page = await zoom.get("/zoom/oauth/authorize", params=params, follow_redirects=False)
@@ -99,7 +100,7 @@ async def test_an_unlisted_redirect_is_error_4709_not_a_redirect(zoom: AsyncTest
     assert "4709" in page.text
 
 
-async def test_tokens_need_basic_auth_the_verifier_and_a_fresh_code(zoom: AsyncTestClient[Litestar]) -> None:
+async def test_tokens_need_basic_auth_the_verifier_and_a_fresh_code(zoom: httpx.AsyncClient) -> None:
     code = await _code(zoom)
     form = {"grant_type": "authorization_code", "code": code, "redirect_uri": APP.redirect_uris[0]}
 
@@ -121,7 +122,7 @@ async def test_tokens_need_basic_auth_the_verifier_and_a_fresh_code(zoom: AsyncT
     assert again.status_code == 400
 
 
-async def test_a_refresh_rotates_and_the_old_refresh_token_dies_at_once(zoom: AsyncTestClient[Litestar]) -> None:
+async def test_a_refresh_rotates_and_the_old_refresh_token_dies_at_once(zoom: httpx.AsyncClient) -> None:
     tokens = await _tokens(zoom)
     refresh = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
 
@@ -136,7 +137,7 @@ async def test_a_refresh_rotates_and_the_old_refresh_token_dies_at_once(zoom: As
     assert me.json()["email"] == "anna@demo.example"
 
 
-async def test_meetings_are_created_read_moved_and_deleted(zoom: AsyncTestClient[Litestar]) -> None:
+async def test_meetings_are_created_read_moved_and_deleted(zoom: httpx.AsyncClient) -> None:
     auth = _bearer(await _tokens(zoom))
 
     created = await zoom.post("/zoom/v2/users/me/meetings", json=MEETING, headers=auth)
@@ -164,7 +165,7 @@ async def test_meetings_are_created_read_moved_and_deleted(zoom: AsyncTestClient
     assert gone.json() == {"code": 3001, "message": f"Meeting does not exist: {meeting['id']}."}
 
 
-async def test_one_host_cannot_touch_another_hosts_meeting(zoom: AsyncTestClient[Litestar]) -> None:
+async def test_one_host_cannot_touch_another_hosts_meeting(zoom: httpx.AsyncClient) -> None:
     anna = _bearer(await _tokens(zoom, "anna@demo.example"))
     bjorn = _bearer(await _tokens(zoom, "bjorn@demo.example"))
     meeting = (await zoom.post("/zoom/v2/users/me/meetings", json=MEETING, headers=anna)).json()
@@ -179,7 +180,7 @@ async def test_one_host_cannot_touch_another_hosts_meeting(zoom: AsyncTestClient
      ({"start_time": "tomorrow"}, "start_time"), ({"timezone": "Mars/Olympus"}, "timezone")],
 )  # fmt: skip
 async def test_a_wrong_meeting_is_refused_as_zoom_does(
-    zoom: AsyncTestClient[Litestar], change: dict[str, Any], field: str
+    zoom: httpx.AsyncClient, change: dict[str, Any], field: str
 ) -> None:
     auth = _bearer(await _tokens(zoom))
 
@@ -190,14 +191,14 @@ async def test_a_wrong_meeting_is_refused_as_zoom_does(
     assert refused.json()["errors"][0]["field"] == field
 
 
-async def test_without_a_valid_token_the_api_answers_124(zoom: AsyncTestClient[Litestar]) -> None:
+async def test_without_a_valid_token_the_api_answers_124(zoom: httpx.AsyncClient) -> None:
     refused = await zoom.get("/zoom/v2/users/me", headers={"Authorization": "Bearer nope"})
 
     assert refused.status_code == 401
     assert refused.json() == {"code": 124, "message": "Invalid access token."}
 
 
-async def test_armed_faults_answer_like_zoom_then_clear(zoom: AsyncTestClient[Litestar]) -> None:
+async def test_armed_faults_answer_like_zoom_then_clear(zoom: httpx.AsyncClient) -> None:
     auth = _bearer(await _tokens(zoom))
     await zoom.post("/_sandbox/faults", json={"provider": "zoom", "fault": "rate_limited", "count": 1,
                                               "retry_after_seconds": 3})  # fmt: skip
@@ -214,7 +215,7 @@ async def test_armed_faults_answer_like_zoom_then_clear(zoom: AsyncTestClient[Li
     assert fine.status_code == 200
 
 
-async def test_an_armed_invalid_grant_refuses_the_next_refresh(zoom: AsyncTestClient[Litestar]) -> None:
+async def test_an_armed_invalid_grant_refuses_the_next_refresh(zoom: httpx.AsyncClient) -> None:
     tokens = await _tokens(zoom)
     await zoom.post("/_sandbox/faults", json={"provider": "zoom", "fault": "invalid_grant", "target": "token"})
 
@@ -226,14 +227,14 @@ async def test_an_armed_invalid_grant_refuses_the_next_refresh(zoom: AsyncTestCl
     assert refused.json()["error"] == "invalid_grant"
 
 
-async def test_an_unknown_fault_is_refused_with_the_choices(zoom: AsyncTestClient[Litestar]) -> None:
+async def test_an_unknown_fault_is_refused_with_the_choices(zoom: httpx.AsyncClient) -> None:
     refused = await zoom.post("/_sandbox/faults", json={"provider": "zoom", "fault": "meteor"})
 
     assert refused.status_code == 400
     assert "rate_limited" in refused.text
 
 
-async def test_revoking_ends_every_token_of_that_user(zoom: AsyncTestClient[Litestar]) -> None:
+async def test_revoking_ends_every_token_of_that_user(zoom: httpx.AsyncClient) -> None:
     tokens = await _tokens(zoom)
 
     in_the_body = await zoom.post("/zoom/oauth/revoke", data={"token": tokens["access_token"]}, auth=BASIC)

@@ -80,3 +80,64 @@ def test_without_the_sandbox_superoffice_must_be_configured(tmp_path: Path) -> N
         Settings(data_dir=tmp_path, secret_key="k" * 40, sandbox=False)
     with pytest.raises(ValidationError, match="MEETINGS_SUPEROFFICE_CLIENT_ID and MEETINGS_SUPEROFFICE_CLIENT_SECRET"):
         Settings(data_dir=tmp_path, secret_key="k" * 40, sandbox=False, superoffice_url="https://sod.superoffice.com")
+
+
+EVERY_INTERFACE = "0.0.0.0"  # noqa: S104  (what the security review found)
+REAL_SUPEROFFICE = {
+    "MEETINGS_SUPEROFFICE_URL": "https://online.superoffice.com",
+    "MEETINGS_SUPEROFFICE_CLIENT_ID": "app-id",
+    "MEETINGS_SUPEROFFICE_CLIENT_SECRET": "app-secret",
+}
+REAL_ZOOM = {"zoom_client_id": "zoom-app", "zoom_client_secret": "zoom-secret"}
+
+
+def test_the_sandbox_turns_itself_off_beside_real_services(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The security review's setup: real services, listening on every interface, MEETINGS_SANDBOX left out.
+    monkeypatch.delenv("MEETINGS_SANDBOX", raising=False)
+    for name, value in {**REAL_SUPEROFFICE, "MEETINGS_HOST": EVERY_INTERFACE, "MEETINGS_ZOOM_CLIENT_ID": "zoom-app",
+                        "MEETINGS_ZOOM_CLIENT_SECRET": "zoom-secret"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+
+    settings = Settings(data_dir=tmp_path, secret_key="k" * 40)
+
+    assert settings.sandbox is False
+    assert settings.superoffice_url == "https://online.superoffice.com"
+    assert settings.zoom_url == "https://zoom.us"
+    assert not settings.teams_client_id and not settings.google_client_id
+    assert not settings.sends_mail and not settings.uses_sandbox_mailbox
+
+
+@pytest.mark.parametrize(
+    ("real", "named"),
+    [
+        (REAL_ZOOM, "Zoom"),
+        ({"teams_client_id": "teams-app", "teams_client_secret": "s"}, "Microsoft Teams"),
+        ({"google_client_id": "meet.apps.googleusercontent.com", "google_client_secret": "s"}, "Google Meet"),
+        ({"smtp_host": "smtp.example.com", "smtp_from": "Meetings <meetings@example.com>"}, "Mail"),
+    ],
+)
+def test_any_one_real_service_turns_the_sandbox_off(tmp_path: Path, real: dict[str, str], named: str) -> None:
+    # Without a real SuperOffice the instance cannot run with the sandbox off: the error says why it is off.
+    with pytest.raises(ValidationError, match=rf"MEETINGS_SUPEROFFICE_URL is needed .*{named}") as refused:
+        Settings(data_dir=tmp_path, secret_key="k" * 40, **real)
+    assert "MEETINGS_SANDBOX=true" in str(refused.value)
+
+
+def test_an_explicit_sandbox_beside_a_real_service_stands_in_for_superoffice_and_mail(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, secret_key="k" * 40, sandbox=True, **REAL_ZOOM)
+
+    assert settings.sandbox is True
+    assert settings.superoffice_url == settings.sandbox_url
+    assert settings.zoom_url == "https://zoom.us"
+    assert settings.uses_sandbox_mailbox
+
+
+@pytest.mark.parametrize("host", [EVERY_INTERFACE, "192.168.1.20", "meetings.example.com"])
+def test_an_explicit_sandbox_beside_a_real_service_listens_on_this_computer_only(tmp_path: Path, host: str) -> None:
+    with pytest.raises(ValidationError, match=r"listens on this computer only.*MEETINGS_HOST"):
+        Settings(data_dir=tmp_path, secret_key="k" * 40, sandbox=True, host=host, **REAL_ZOOM)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "127.0.0.2"])
+def test_an_explicit_sandbox_beside_a_real_service_may_use_any_loopback_address(tmp_path: Path, host: str) -> None:
+    assert Settings(data_dir=tmp_path, secret_key="k" * 40, sandbox=True, host=host, **REAL_ZOOM).sandbox
