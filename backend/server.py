@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import uvicorn
 from litestar.types import ASGIApp
 
+from backend.log_redaction import redact_access_log
+
 
 @dataclass(frozen=True)
 class Site:
@@ -42,6 +44,7 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 def _server(site: Site, log_level: str, access_log: bool) -> uvicorn.Server:
     config = uvicorn.Config(site.app, log_level=log_level, access_log=access_log, lifespan="on")
+    redact_access_log()  # after uvicorn has configured its loggers
     return uvicorn.Server(config)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any
 
@@ -36,6 +37,21 @@ async def login(request: Request[Any, Any, Any], state: State, next: FromQuery[s
     return Redirect(url)
 
 
+log = logging.getLogger(__name__)
+SIGN_IN_REFUSED = "SuperOffice did not sign you in. Please try again."
+SIGN_IN_REFUSALS = {
+    # RFC 6749 4.1.2.1 and OpenID Connect Core 3.1.2.6: the error codes an authorization server sends back.
+    "access_denied": "You did not allow Meetings for SuperOffice to sign you in. To use video meetings, sign in "
+    "again and allow it.",
+    "login_required": "Sign in to SuperOffice first, then try again.",
+    "interaction_required": "SuperOffice needs you to sign in again. Please try again.",
+    "consent_required": "SuperOffice asks you to allow Meetings for SuperOffice. Sign in again and allow it; if "
+    "SuperOffice does not let you, ask your SuperOffice administrator.",
+    "temporarily_unavailable": "SuperOffice's sign-in is not available right now. Try again in a few minutes.",
+    "server_error": "SuperOffice's sign-in had a problem. Try again in a few minutes.",
+}
+
+
 @get("/auth/callback")
 async def callback(
     request: Request[Any, Any, Any],
@@ -47,10 +63,13 @@ async def callback(
     # Read by hand: the OAuth parameter "state" would clash with Litestar's injected application state.
     query = request.query_params
     code, returned_state = query.get("code"), query.get("state")
-    error, error_description = query.get("error"), query.get("error_description")
+    error = query.get("error")
     pending = take_pending_sign_in(request)
     if error:
-        raise SignInError(f"SuperOffice did not sign you in: {error_description or error}. Please try again.")
+        # Only our own words: anyone can put a link to this page with any error_description in an e-mail, and our
+        # domain must not lend it credibility. The operator finds SuperOffice's own text in the log.
+        log.info("SuperOffice refused a sign-in: %r %r", error[:64], query.get("error_description", "")[:300])
+        raise SignInError(SIGN_IN_REFUSALS.get(error, SIGN_IN_REFUSED))
     if pending is None:
         raise SignInError("This sign-in has expired or was started in another browser. Please sign in again.")
     started, next_path = pending

@@ -115,7 +115,19 @@ def test_superoffice_saying_no_is_shown(live: LiveServers, browser_like: httpx.C
     )
 
     assert answer.status_code == 400
-    assert "SuperOffice did not sign you in: The user cancelled" in answer.text
+    assert "You did not allow Meetings for SuperOffice to sign you in." in answer.text
+
+
+@pytest.mark.parametrize("error", ["access_denied", "made_up_error"])
+def test_a_sign_in_error_shows_only_our_own_words(live: LiveServers, browser_like: httpx.Client, error: str) -> None:
+    phishing = "Your account is locked. Call +1 555 0100 and give your password."
+
+    answer = browser_like.get(f"{live.backend_url}/auth/callback",
+                              params={"error": error, "error_description": phishing, "state": "x"})  # fmt: skip
+
+    assert answer.status_code == 400
+    assert "Call +1 555" not in answer.text and "made_up_error" not in answer.text
+    assert "sign" in page_text(answer)
 
 
 def test_signing_out_ends_the_session(live: LiveServers, browser_like: httpx.Client) -> None:
