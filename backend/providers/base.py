@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
+from urllib.parse import urlsplit
 
 from backend.models import ProviderKind
 
@@ -54,12 +55,27 @@ class MeetingDetails:
     agenda: str = ""
 
 
+def is_web_address(url: str) -> bool:
+    """Whether ``url`` is an http(s) address with a host: what we store, show and open as a meeting link (never a
+    ``javascript:``, ``data:`` or ``file:`` link, whatever a provider answered)."""
+    parts = urlsplit(url)
+    return parts.scheme in ("https", "http") and bool(parts.hostname)
+
+
 @dataclass(frozen=True)
 class ProviderMeeting:
+    """A meeting as the provider answered. The host's start link is not kept (Zoom's carries a host token):
+    ``host_url`` asks for a fresh one."""
+
     id: str
     join_url: str
     passcode: str = ""
-    """The host's start link is not kept (Zoom's carries a host token): ``host_url`` asks for a fresh one."""
+
+    def __post_init__(self) -> None:
+        if not is_web_address(self.join_url):
+            # Checked where the provider's answer enters: a meeting made with such a link is not stored or shown.
+            raise ProviderError(ErrorKind.UNAVAILABLE, "The video service answered with a meeting link that is not "
+                                "a web address, so nothing was added. Try again later.")  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from backend.crm.appointments import AppointmentGone
 from backend.crm.superoffice import CrmUnavailable
 from backend.crm.webapi import CrmAccessRefused
 from backend.models import ProviderKind, Tenant
-from backend.providers.base import ErrorKind, ProviderError, VideoProvider
+from backend.providers.base import ErrorKind, ProviderError, VideoProvider, is_web_address
 from backend.security import TokenCipher, UserIdentity
 from backend.services import panel_meetings, user_access
 from backend.services.configuration import ConfigurationError
@@ -164,8 +164,8 @@ def _deps(state: State, providers: dict[ProviderKind, VideoProvider], cipher: To
 
 def _shown(view: panel_meetings.PanelView, appointment_id: int) -> Template:
     join_url = view.meeting.join_url if view.meeting else ""
-    if urlsplit(join_url).scheme not in ("https", "http"):
-        join_url = ""  # never a javascript: or data: link in our page, whatever a provider answered
+    if not is_web_address(join_url):
+        join_url = ""  # never a javascript: or data: link in our page (rows from before the check)
     context = {"view": view, "appointment_id": appointment_id, "join_url": join_url, "new_key": str(uuid.uuid4())}
     return Template("partials/panel_meeting.html", context=context)
 
