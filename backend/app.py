@@ -13,7 +13,6 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException, ValidationException
 from litestar.logging.config import LoggingConfig
-from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -36,6 +35,7 @@ from backend.services.invitation_mail import MailCollaborators
 from backend.services.jobs import RetryPolicy, run_worker
 from backend.services.meetings import Collaborators, MeetingNotFound
 from backend.services.tokens import ReconnectNeeded
+from backend.session_store import session_store
 from backend.settings import Settings
 from backend.web import auth, connect, errors, panel, selfservice
 from backend.web.activity import ActivityController
@@ -46,10 +46,10 @@ from backend.web.health import healthz
 from backend.web.pages import home
 from backend.web.security_headers import security_headers
 from backend.web.session_user import AdministratorRequired, SignInRequired
+from backend.web.sessions import SESSION_STORE, session_config
 from backend.web.users import ManageUsersController
 from backend.web.webhooks import provider_webhook, superoffice_webhook
 
-SESSION_COOKIE = "meetings_session"
 EXPECTED_ERRORS: set[int | type[Exception]] = {
     400, 401, 403, 404, 405, 409,
     NotAuthorizedException, PermissionDeniedException, ValidationException, SignInRequired, AdministratorRequired,
@@ -162,6 +162,7 @@ def create_app(settings: Settings) -> Litestar:
         },
         exception_handlers=errors.HANDLERS,
         before_send=[send_renewed_token],
+        stores={SESSION_STORE: session_store(settings, lambda: app.state.sessions)},
         plugins=[HTMXPlugin()],
         template_config=TemplateConfig(directory=PROJECT_ROOT / "templates", engine=JinjaTemplateEngine),
         csrf_config=CSRFConfig(
@@ -176,14 +177,7 @@ def create_app(settings: Settings) -> Litestar:
         ),
         middleware=[
             security_headers(secure_cookies),
-            CookieBackendConfig(
-                secret=derive_key(settings.secret, "session"),
-                key=SESSION_COOKIE,
-                httponly=True,
-                secure=secure_cookies,
-                samesite="lax",
-                max_age=8 * 3600,
-            ).middleware,
+            session_config(secure=secure_cookies).middleware,
         ],
         # Every error is logged; the expected ones (answered with a clear 4xx) without a stack trace.
         logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace=EXPECTED_ERRORS),

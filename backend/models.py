@@ -146,6 +146,17 @@ class UserAccess(SQLModel, table=True):
     """When the tokens were last revoked (sign out everywhere, removed configuration, disconnect)."""
 
 
+class WebSession(SQLModel, table=True):
+    """A browser's signed-in session at our pages, kept server-side (the cookie holds only its random id), so that
+    signing out ends it everywhere the cookie may have gone."""
+
+    __tablename__ = "web_session"
+
+    key: str = Field(primary_key=True, max_length=128)
+    value: bytes = Field(sa_type=sa.LargeBinary)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+
+
 class Meeting(SQLModel, table=True):
     """A video meeting made at the provider for a CRM appointment. Rows outlive connections (history)."""
 

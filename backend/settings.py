@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     database_schema: str | None = None
     """PostgreSQL only: the schema to use (sets ``search_path``). Empty means the server's default."""
 
+    redis_url: str = ""
+    """Redis (``redis://host:6379/0``) for browser sessions; empty: they are kept in the database."""
+
     secret_key: SecretStr | None = None
     """Signs sessions, CSRF tokens and extension tokens. Empty: generated once into ``{data_dir}/secret_key``."""
 

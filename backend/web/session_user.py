@@ -1,4 +1,4 @@
-"""Who is signed in to the backend (a SuperOffice user), kept in the encrypted session cookie."""
+"""Who is signed in to the backend (a SuperOffice user), kept in the server-side session (``web/sessions``)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from litestar.handlers import BaseRouteHandler
 
 from backend.crm.superoffice import CrmIdentity, PendingSignIn
 from backend.services.audit import Actor
+from backend.web.sessions import rotate_session_id
 
 USER_KEY = "user"
 PENDING_KEY = "sign_in"
@@ -84,6 +85,7 @@ def start_session(connection: ASGIConnection[Any, Any, Any, Any], user: SignedIn
     """Replace whatever the session held (a pending sign-in, another user) with this user; ``for_path``: the page
     this sign-in was made for (see require_fresh_sign_in)."""
     connection.set_session({USER_KEY: asdict(user), VERIFIED_FOR_KEY: for_path})
+    rotate_session_id(connection)  # a session id known before the sign-in is worth nothing after it
 
 
 def require_fresh_sign_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

@@ -30,4 +30,3 @@ def test_web_addresses_are_http_or_https_with_a_host() -> None:
     assert is_web_address("https://us02web.zoom.us/j/85746065432?pwd=x")
     assert is_web_address("http://127.0.0.1:8001/zoom/j/1")
     assert not is_web_address(" javascript:alert(1)")
-

@@ -11,7 +11,7 @@ from backend.settings import Settings
 
 TABLES = {
     "tenant", "provider_connection", "user_connection", "meeting", "audit_event", "webhook_receipt",
-    "crm_grant", "job", "invitation_delivery", "crm_webhook", "crm_web_panel", "user_access",
+    "crm_grant", "job", "invitation_delivery", "crm_webhook", "crm_web_panel", "user_access", "web_session",
 }  # fmt: skip
 
 

@@ -23,7 +23,7 @@ from tests.support.database import TestDatabase
 from tests.support.extension_api import extension_token
 from tests.support.live import LiveServers, live_servers
 from tests.support.rows import change_rows, rows
-from tests.support.signin import sign_in
+from tests.support.signin import csrf_token, sign_in
 from tests.support.zoom import connect_user_zoom, set_up_company_zoom
 
 
@@ -94,3 +94,15 @@ def test_two_processes_refresh_a_grant_once(first: LiveServers, second_url: str)
     assert statuses == [200] * 8
     [connection] = rows(first.settings, UserConnection)
     assert connection.state == ConnectionState.ACTIVE
+
+
+def test_a_session_started_in_one_process_is_known_to_the_other_and_ends_in_both(
+    first: LiveServers, second_url: str
+) -> None:
+    with httpx.Client(timeout=20) as admin:
+        page = sign_in(admin, first, "admin", "/admin/video-meetings")
+        assert admin.get(f"{second_url}/admin/video-meetings").status_code == 200
+
+        admin.post(f"{second_url}/auth/logout", data={"_csrf_token": csrf_token(page)})
+
+        assert admin.get(f"{first.backend_url}/admin/video-meetings", follow_redirects=False).status_code == 303
