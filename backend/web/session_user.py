@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
@@ -28,10 +29,13 @@ class SignedInUser:
     tenant_id: int | None
     """Our tenant row; None while the company's administrator has not set the service up."""
     name: str = ""
+    role_checked_at: float = 0.0
+    """When SuperOffice last said whether this user is an administrator (their id token), in epoch seconds."""
 
     @classmethod
     def from_identity(cls, identity: CrmIdentity, tenant_id: int | None) -> SignedInUser:
         return cls(
+            role_checked_at=time.time(),
             context_id=identity.context_id,
             associate_id=identity.associate_id,
             email=identity.email,
@@ -127,9 +131,18 @@ def require_signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRou
         raise SignInRequired(_here(connection))
 
 
+ROLE_RECHECK_SECONDS = 15 * 60
+
+
 def require_administrator(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Administrators only, as SuperOffice said within the last 15 minutes: its id token is the only place that says
+    who is an administrator, so an older answer is asked for again with a sign-in (a quick round trip while the
+    person is signed in to SuperOffice). A role taken away in SuperOffice thus ends access within 15 minutes, and
+    no configuration changes on an older answer."""
     user = current_user(connection)
     if user is None:
+        raise SignInRequired(_here(connection))
+    if user.is_administrator and time.time() - user.role_checked_at > ROLE_RECHECK_SECONDS:
         raise SignInRequired(_here(connection))
     if not user.is_administrator or user.tenant_id is None:
         raise AdministratorRequired(user)
@@ -137,7 +150,10 @@ def require_administrator(connection: ASGIConnection[Any, Any, Any, Any], _: Bas
 
 def _here(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     if connection.scope.get("method", "GET") != "GET":
-        return "/"  # a form post cannot be replayed after sign-in; start from the home page
+        # A form post cannot be replayed after sign-in: back to the page it was sent from (ours only), or home.
+        referer, public = urlsplit(connection.headers.get("referer", "")), urlsplit(connection.app.state.public_url)
+        ours = (referer.scheme, referer.netloc) == (public.scheme, public.netloc)
+        return safe_next(referer.path + (f"?{referer.query}" if referer.query else "")) if ours else "/"
     query = connection.scope.get("query_string", b"").decode("latin-1")
     return connection.url.path + (f"?{query}" if query else "")
 

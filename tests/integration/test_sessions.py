@@ -3,6 +3,8 @@ session id, and the sessions are in the database (embedded default) or in Redis 
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -13,7 +15,7 @@ from backend.models import WebSession
 from backend.settings import Settings
 from backend.web.sessions import SESSION_COOKIE
 from tests.support.live import LiveServers, live_servers
-from tests.support.rows import rows
+from tests.support.rows import change_rows, rows
 from tests.support.signin import csrf_token, sign_in
 
 ADMIN_PAGE = "/admin/video-meetings"
@@ -96,3 +98,38 @@ def test_sessions_live_in_redis_when_it_is_configured(redis_live: tuple[LiveServ
 
     assert client.exists(keys[0]) == 0
     assert not _signed_in(live, session_id)
+
+
+def _age_the_role(live: LiveServers, minutes: int) -> None:
+    """As if SuperOffice had last said this user is an administrator ``minutes`` ago."""
+    [stored] = rows(live.settings, WebSession)
+    data = json.loads(stored.value)
+    data["user"]["role_checked_at"] = time.time() - minutes * 60
+    change_rows(live.settings, WebSession, {"value": json.dumps(data).encode()})
+
+
+def test_the_administrator_role_is_asked_for_again_after_15_minutes(live: LiveServers) -> None:
+    with httpx.Client(timeout=20) as admin:
+        page = sign_in(admin, live, "admin", ADMIN_PAGE)
+        _age_the_role(live, 14)
+        assert admin.get(f"{live.backend_url}{ADMIN_PAGE}").status_code == 200
+        _age_the_role(live, 16)
+
+        stale = admin.get(f"{live.backend_url}{ADMIN_PAGE}", follow_redirects=False)
+        change = admin.post(f"{live.backend_url}/admin/video-meetings/invitations", follow_redirects=False,
+                            data={"_csrf_token": csrf_token(page), "mode": "mail_link"},
+                            headers={"referer": f"{live.backend_url}{ADMIN_PAGE}"})  # fmt: skip
+
+    assert (stale.status_code, stale.headers["location"]) == (303, "/auth/login?next=/admin/video-meetings")
+    assert (change.status_code, change.headers["location"]) == (303, "/auth/login?next=/admin/video-meetings")
+
+
+def test_the_round_trip_to_superoffice_renews_the_role(live: LiveServers) -> None:
+    with httpx.Client(timeout=20) as admin:
+        sign_in(admin, live, "admin", ADMIN_PAGE)
+        _age_the_role(live, 16)
+
+        again = admin.get(f"{live.backend_url}{ADMIN_PAGE}", follow_redirects=True)
+
+        assert str(again.url) == f"{live.backend_url}{ADMIN_PAGE}"  # signed in to SuperOffice: straight back
+        assert admin.get(f"{live.backend_url}{ADMIN_PAGE}", follow_redirects=False).status_code == 200
