@@ -12,7 +12,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
@@ -202,6 +202,9 @@ class VideoProvider(Protocol):
     company_setting: CompanySetting
     webhook_ack_status: int
     """The HTTP status that acknowledges a notification (Zoom: 200; RISC security events: 202)."""
+    webhook_max_age: timedelta
+    """How old a notification ``read_webhook`` still accepts: its receipt must be kept at least as long, or a
+    replay after the receipt was dropped would be acted on again."""
 
     def authorization_url(self, *, redirect_uri: str, state: str, code_verifier: str) -> str:
         """Where to send the person to authorize us (authorization code flow with PKCE S256)."""

@@ -82,6 +82,7 @@ class GoogleMeetProvider:
         choices=ACCESS_CHOICES,
     )
     webhook_ack_status = 202  # RFC 8935: a security event token is acknowledged with 202 Accepted
+    webhook_max_age = EVENT_MAX_AGE
 
     def __init__(self, config: GoogleMeetConfig, http: httpx.AsyncClient) -> None:
         self._config = config

@@ -73,6 +73,7 @@ class TeamsProvider:
         choices=LOBBY_CHOICES,
     )
     webhook_ack_status = 200
+    webhook_max_age = timedelta(0)  # Microsoft sends us no notifications
 
     def __init__(self, config: TeamsConfig, http: httpx.AsyncClient) -> None:
         self._config = config

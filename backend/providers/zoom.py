@@ -73,6 +73,7 @@ class ZoomProvider:
         can_generate=True,
     )
     webhook_ack_status = 200
+    webhook_max_age = WEBHOOK_SKEW
 
     def __init__(self, config: ZoomConfig, http: httpx.AsyncClient) -> None:
         self._config = config

@@ -48,7 +48,7 @@ async def provider_webhook(
         return Response(body, status_code=status)
     acknowledged = adapter.webhook_ack_status
     try:
-        await record_delivery(db_session, adapter.kind, digest)
+        await record_delivery(db_session, adapter.kind, digest, accepted_for=adapter.webhook_max_age)
     except ReplayedDelivery:
         return Response({"status": "duplicate"}, status_code=acknowledged)  # handled before: nothing more to do
     if isinstance(event, WebhookChallenge):

@@ -7,6 +7,7 @@ import hashlib
 import json
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -14,13 +15,13 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from backend.models import AuditEvent, UserConnection
+from backend.models import AuditEvent, UserConnection, WebhookReceipt
 from backend.security import TokenCipher
 from tests.integration.conftest import MakeUser
 from tests.support.google import revoke_user
 from tests.support.live import LiveServers
-from tests.support.providers import GOOGLE_MEET, set_up_company
-from tests.support.rows import rows
+from tests.support.providers import GOOGLE_MEET, connect_user, set_up_company
+from tests.support.rows import change_rows, rows
 
 TOKENS_REVOKED = "https://schemas.openid.net/secevent/oauth/event-type/tokens-revoked"
 TOKEN_REVOKED = "https://schemas.openid.net/secevent/oauth/event-type/token-revoked"
@@ -104,6 +105,31 @@ def test_googles_double_hash_names_the_token_and_a_single_hash_does_not(
     twice = base64.b64encode(hashlib.sha512(hashlib.sha512(refresh_token.encode()).digest()).digest()).decode()
     assert httpx.post(url, content=event(twice), headers=headers).status_code == 202
     assert _annas_connection(live) == []
+
+
+def test_an_event_replayed_days_later_is_not_acted_on_again(live: LiveServers, make_extension_user: MakeUser) -> None:
+    _anna(live, make_extension_user)
+    anna = make_extension_user("anna")  # her browser, to connect again
+    [connection] = _annas_connection(live)
+    issuer = httpx.get(f"{live.settings.google_accounts_url}/.well-known/risc-configuration").json()["issuer"]
+    made_two_days_ago = int(time.time()) - 2 * 86400  # Google's events are accepted for 7 days
+    subject = {"subject_type": "iss-sub", "iss": issuer, "sub": connection.provider_user_id}
+    claims = {"iss": issuer, "aud": live.settings.google_client_id, "iat": made_two_days_ago,
+              "jti": str(uuid.uuid4()), "events": {TOKENS_REVOKED: {"subject": subject}}}  # fmt: skip
+    event = _signed_by_google(live, claims)
+    url, headers = f"{live.backend_url}/webhooks/google_meet", {"Content-Type": "application/secevent+jwt"}
+    assert httpx.post(url, content=event, headers=headers).status_code == 202
+    assert _annas_connection(live) == []
+    change_rows(live.settings, WebhookReceipt, {"received_at": datetime.now(UTC) - timedelta(days=2)})
+    other = {**claims, "iat": int(time.time()), "jti": str(uuid.uuid4()),
+             "events": {TOKENS_REVOKED: {"subject": {**subject, "sub": "someone-we-do-not-hold"}}}}  # fmt: skip
+    assert httpx.post(url, content=_signed_by_google(live, other), headers=headers).status_code == 202
+    assert connect_user(anna.browser, live, GOOGLE_MEET, "anna@demo.example").status_code == 200
+
+    replayed = httpx.post(url, content=event, headers=headers)
+
+    assert replayed.status_code == 202
+    assert _annas_connection(live) != []  # her new connection stays
 
 
 def test_a_forged_security_event_is_refused_and_changes_nothing(
