@@ -6,22 +6,24 @@ harm and need no lock (unlike Zoom's, see ``services/tokens``).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
 import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import select
+from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.crm.superoffice import CrmGrantRefused, CrmTokens, SuperOfficeSignIn
 from backend.crm.webapi import CrmAccessRefused
-from backend.models import CrmGrant, utcnow
+from backend.models import CrmGrant, Job, JobState, ProviderConnection, utcnow
 from backend.security import TokenCipher
 
 REFRESH_MARGIN = timedelta(minutes=2)
+REMOVAL_JOBS = "remove_crm_"
+"""The kinds of the jobs that take the company's webhook and web panel out of SuperOffice, as one of its users."""
 T = TypeVar("T")
 
 
@@ -71,6 +73,35 @@ async def crm_access_token(
         raise CrmGrantMissing from None
     await remember_crm_grant(db, cipher, tenant_id=tenant_id, associate_id=associate_id, tokens=tokens)
     return tokens.access_token
+
+
+async def forget_crm_grants(
+    db: AsyncSession, tenant_id: int, *, only: Collection[int] | None = None, keep: Collection[int] = ()
+) -> None:
+    """Delete kept SuperOffice sign-ins of the company (``only`` these users; never those in ``keep``), within the
+    caller's transaction: nothing is kept once the work it was kept for is gone."""
+    statement = delete(CrmGrant).where(col(CrmGrant.tenant_id) == tenant_id)
+    if only is not None:
+        statement = statement.where(col(CrmGrant.associate_id).in_(list(only)))
+    if keep:
+        statement = statement.where(col(CrmGrant.associate_id).not_in(list(keep)))
+    await db.exec(statement)  # type: ignore[call-overload]
+
+
+async def forget_crm_grants_once_company_is_gone(sessions: async_sessionmaker[AsyncSession], tenant_id: int) -> None:
+    """After a job that removes the company's webhook or web panel at SuperOffice: the sign-in it ran as was kept
+    only for that. When the company has no setup and no other such job is waiting, the last grants go."""
+    async with sessions() as db:
+        if (await db.exec(select(ProviderConnection.id).where(ProviderConnection.tenant_id == tenant_id))).first():
+            return
+        waiting = select(func.count()).select_from(Job).where(
+            col(Job.tenant_id) == tenant_id, col(Job.kind).startswith(REMOVAL_JOBS),
+            col(Job.state).in_([JobState.PENDING, JobState.RUNNING]),
+        )  # fmt: skip
+        if (await db.exec(waiting)).one() > 1:  # the running one is the caller
+            return
+        await forget_crm_grants(db, tenant_id)
+        await db.commit()
 
 
 async def _grant(db: AsyncSession, tenant_id: int, associate_id: int) -> CrmGrant | None:

@@ -19,7 +19,7 @@ from backend.crm.web_panel_registry import WebPanelRefused, delete_web_panel, sa
 from backend.crm.webapi import CrmAccessRefused
 from backend.models import CrmWebPanel, CrmWebPanelState, Tenant, utcnow
 from backend.services import jobs
-from backend.services.crm_grants import CrmAccess, CrmGrantMissing
+from backend.services.crm_grants import CrmAccess, CrmGrantMissing, forget_crm_grants_once_company_is_gone
 from backend.services.jobs import Attempt, RetryLater
 
 SAVE, REMOVE = "save_crm_web_panel", "remove_crm_web_panel"
@@ -87,6 +87,7 @@ def job_functions(crm: CrmAccess, url: str) -> dict[str, jobs.JobFunction]:
         except (CrmGrantMissing, CrmAccessRefused, WebPanelRefused) as error:
             # The panel then says "not set up" to whoever opens it; an administrator can delete it in SuperOffice.
             log.warning("the web panel of %s was not removed: %s", tenant.context_id, type(error).__name__)
+        await forget_crm_grants_once_company_is_gone(crm.sessions, payload["tenant_id"])
 
     return {SAVE: save, REMOVE: remove}
 

@@ -33,7 +33,7 @@ from backend.crm.webhook_registry import (
 from backend.models import CrmWebhook, CrmWebhookState, Tenant, utcnow
 from backend.security import InvalidToken, TokenCipher
 from backend.services import jobs
-from backend.services.crm_grants import CrmAccess, CrmGrantMissing
+from backend.services.crm_grants import CrmAccess, CrmGrantMissing, forget_crm_grants_once_company_is_gone
 from backend.services.jobs import Attempt, RetryLater
 
 REGISTER, REMOVE = "register_crm_webhook", "remove_crm_webhook"
@@ -122,6 +122,7 @@ def job_functions(crm: CrmAccess, target_url: TargetUrl) -> dict[str, jobs.JobFu
         except (CrmGrantMissing, CrmAccessRefused, WebhookRefused) as error:
             # Its secret is gone, so whatever it still sends is refused; an administrator can delete it in SuperOffice.
             log.warning("the SuperOffice webhook of %s was not removed: %s", tenant.context_id, type(error).__name__)
+        await forget_crm_grants_once_company_is_gone(crm.sessions, payload["tenant_id"])
 
     return {REGISTER: register, REMOVE: remove}
 

@@ -21,6 +21,9 @@ from backend.providers.base import ProviderDeauthorized
 from backend.security import InvalidToken, TokenCipher
 from backend.services import audit, user_access
 from backend.services.audit import Actor
+from backend.services.crm_grants import forget_crm_grants
+from backend.services.crm_web_panels import company_web_panel, web_panel_removal_due
+from backend.services.crm_webhooks import company_webhook, webhook_removal_due
 
 Held = TypeVar("Held", ProviderConnection, UserConnection)
 
@@ -71,15 +74,31 @@ async def provider_deauthorized(db: AsyncSession, *, provider: ProviderKind, use
         await user_access.revoke(db, company.tenant_id)
         removed_users += len([u for u in others if u.provider_user_id != user_id])
         await db.exec(delete(ProviderConnection).where(ProviderConnection.id == company.id))  # type: ignore[call-overload]
+        await _take_company_out_of_superoffice(db, company.tenant_id)
         audit.record(db, tenant_id=company.tenant_id, action="provider.deauthorized", actor=actor, provider=provider,
                      account_id=account_id, user_connections_removed=len(others))  # fmt: skip
     for user in users:
         await db.exec(delete(UserConnection).where(UserConnection.id == user.id))  # type: ignore[call-overload]
         await user_access.revoke(db, user.tenant_id, [user.associate_id])
+        await forget_crm_grants(db, user.tenant_id, only=[user.associate_id])
         audit.record(db, tenant_id=user.tenant_id, action="user.deauthorized", actor=actor, provider=provider,
                      subject_associate_id=user.associate_id)  # fmt: skip
     await db.commit()
     return Removed(companies=len(companies), users=removed_users + len(users), meetings=forgotten)
+
+
+async def _take_company_out_of_superoffice(db: AsyncSession, tenant_id: int) -> None:
+    """Without a provider the company's webhook and web panel serve nothing: remove them at SuperOffice as the
+    administrators who set them up (their sign-ins kept until then, see ``crm_grants``); forget every other."""
+    webhook, panel = await company_webhook(db, tenant_id), await company_web_panel(db, tenant_id)
+    keep = []
+    if webhook is not None:
+        keep.append(webhook.registered_by_associate_id)
+        await webhook_removal_due(db, tenant_id=tenant_id, associate_id=webhook.registered_by_associate_id)
+    if panel is not None:
+        keep.append(panel.saved_by_associate_id)
+        await web_panel_removal_due(db, tenant_id=tenant_id, associate_id=panel.saved_by_associate_id)
+    await forget_crm_grants(db, tenant_id, keep=keep)
 
 
 async def _held_by(db: AsyncSession, table: type[Held], provider: ProviderKind, user_id: str) -> list[Held]:

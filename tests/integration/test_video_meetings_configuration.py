@@ -7,12 +7,21 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from backend.models import AuditEvent, ConnectionState, ProviderConnection, UserConnection, WebhookReceipt
+from backend.models import (
+    AuditEvent,
+    ConnectionState,
+    CrmGrant,
+    ProviderConnection,
+    UserConnection,
+    WebhookReceipt,
+)
 from backend.security import TokenCipher
+from tests.support.crm_webhooks import registered_webhooks, wait_for_company_webhook
 from tests.support.live import LiveServers
 from tests.support.rows import rows
 from tests.support.signin import csrf_token, page_text, sign_in
 from tests.support.waiting import eventually
+from tests.support.web_panels import wait_for_web_panel, web_panels
 from tests.support.zoom import connect_company_zoom, connect_user_zoom, consent
 
 CONFIGURED = "Your SuperOffice installation is configured with the following meeting service"
@@ -269,3 +278,22 @@ def test_without_sign_in_the_page_sends_you_to_superoffice(live: LiveServers) ->
     assert page.headers["location"] == "/auth/login?next=/admin/video-meetings"
     assert htmx.status_code == 401
     assert htmx.headers["HX-Redirect"] == "/auth/login?next=/admin/video-meetings"
+
+
+def test_disconnecting_forgets_every_kept_superoffice_sign_in_once_superoffice_is_cleaned_up(
+    live: LiveServers, admin: tuple[httpx.Client, str]
+) -> None:
+    client, token = admin
+    connect_company_zoom(client, live, token)
+    wait_for_company_webhook(live)
+    wait_for_web_panel(live)
+    with httpx.Client(timeout=10) as anna:
+        sign_in(anna, live, "anna")
+        assert connect_user_zoom(anna, live, "anna@demo.example").status_code == 200
+    assert sorted(g.associate_id for g in rows(live.settings, CrmGrant)) == [1, 2]
+
+    client.post(f"{live.backend_url}/admin/video-meetings/disconnect", data={"_csrf_token": token})
+
+    # The administrator's sign-in goes last: the webhook and the web panel are removed at SuperOffice as them.
+    eventually(lambda: registered_webhooks(live) == [] and rows(live.settings, CrmGrant) == [])
+    assert all(panel["Deleted"] for panel in web_panels(live))

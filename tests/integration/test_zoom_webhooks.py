@@ -12,13 +12,15 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from backend.models import AuditEvent, Meeting, MeetingState, ProviderConnection, UserConnection
+from backend.models import AuditEvent, CrmGrant, Meeting, MeetingState, ProviderConnection, UserConnection
 from backend.sandbox.zoom.apps import ZoomApp, signed_event
 from tests.integration.conftest import MakeUser
+from tests.support.crm_webhooks import registered_webhooks, wait_for_company_webhook
 from tests.support.extension_api import ExtensionUser
 from tests.support.live import LiveServers
 from tests.support.rows import rows
 from tests.support.signin import csrf_token, page_text, sign_in
+from tests.support.waiting import eventually
 from tests.support.zoom import connect_company_zoom
 
 
@@ -67,15 +69,19 @@ def test_a_user_uninstalling_the_app_removes_only_their_connection(live: LiveSer
     body = {"topic": "x", "start": "2026-12-01T10:00:00+00:00", "duration_minutes": 30, "idempotency_key": "k"}
     refused = anna.api.post("", json=body)
     assert (refused.status_code, refused.json()["error"]) == (401, "unauthorized")  # her browsers sign in again
+    assert [g.associate_id for g in rows(live.settings, CrmGrant)] == [1]  # her kept SuperOffice sign-in is gone
 
 
 def test_the_installing_administrator_uninstalling_removes_the_company_setup(
     live: LiveServers, anna: ExtensionUser, admin_page: httpx.Client
 ) -> None:
+    assert wait_for_company_webhook(live)
     _uninstall(live, "it@demo.example")
 
     assert rows(live.settings, ProviderConnection) == []
     assert rows(live.settings, UserConnection) == []
+    # Nothing of the company stays at SuperOffice either, and no sign-in is kept once that is done.
+    eventually(lambda: registered_webhooks(live) == [] and rows(live.settings, CrmGrant) == [])
     [event] = [e for e in rows(live.settings, AuditEvent) if e.action == "provider.deauthorized"]
     assert event.detail["user_connections_removed"] == 1
     assert "Video meetings are not configured yet." in page_text(
