@@ -125,6 +125,10 @@ class UserConnection(ProviderTokens, table=True):
     crm_email: str = Field(default="", max_length=320)
     token_version: int = Field(default=1)
     """Bumped to revoke every extension token issued to this user."""
+    refresh_lease_holder: str | None = Field(default=None, max_length=32)
+    """Who is refreshing this grant at the provider right now (``services/tokens``): one refresh at a time."""
+    refresh_lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """The refresh lease ends here even if its holder died on the way."""
     connected_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

@@ -63,6 +63,8 @@ async def connect_user(
     connection.refresh_token_encrypted = cipher.encrypt(grant.refresh_token)
     connection.token_expires_at = grant.expires_at
     connection.state = ConnectionState.ACTIVE
+    # A refresh of the grant this one replaces may be in flight: ending its lease keeps it from storing old tokens.
+    connection.refresh_lease_holder, connection.refresh_lease_until = None, None
     connection.connected_at = utcnow()
     db.add(connection)
     audit.record(db, tenant_id=tenant_id, action="user.connected", actor=user, provider=provider.kind,

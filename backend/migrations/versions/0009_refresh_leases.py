@@ -1,0 +1,29 @@
+"""refresh leases on user connections
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-08 09:00:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision: str = '0009'
+down_revision: str | None = '0008'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('user_connection', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('refresh_lease_holder', sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column('refresh_lease_until', sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('user_connection', schema=None) as batch_op:
+        batch_op.drop_column('refresh_lease_until')
+        batch_op.drop_column('refresh_lease_holder')
