@@ -54,7 +54,8 @@ class ConnectionState(StrEnum):
     """Authorized at the provider, the company setting (e.g. Zoom's passcode) not saved yet."""
     ACTIVE = "active"
     BROKEN = "broken"
-    """The grant no longer works (revoked, ``invalid_grant``): the owner must reconnect."""
+    """The grant no longer works (revoked, ``invalid_grant``, or its tokens no key decrypts): the owner must
+    reconnect. ``broken_reason`` says which."""
 
 
 class MeetingState(StrEnum):
@@ -96,6 +97,8 @@ class ProviderConnection(ProviderTokens, table=True):
     tenant_id: int = Field(foreign_key="tenant.id", unique=True)
     provider: ProviderKind = Field(sa_type=sa.String(32))
     state: ConnectionState = Field(default=ConnectionState.PENDING, sa_type=sa.String(16))
+    broken_reason: str = Field(default="", max_length=255)
+    """Why it is BROKEN, in the administrator's words (empty otherwise)."""
     provider_user_id: str = Field(default="", max_length=255, index=True)
     """The installing administrator's user at the provider (their uninstall removes the company's setup)."""
     account_id: str = Field(default="", max_length=255)
@@ -118,6 +121,8 @@ class UserConnection(ProviderTokens, table=True):
     associate_id: int = Field()
     provider: ProviderKind = Field(sa_type=sa.String(32))
     state: ConnectionState = Field(default=ConnectionState.ACTIVE, sa_type=sa.String(16))
+    broken_reason: str = Field(default="", max_length=255)
+    """Why it is BROKEN, in the administrator's words (empty otherwise)."""
     provider_user_id: str = Field(default="", max_length=255, index=True)
     provider_email: str = Field(default="", max_length=320)
     crm_name: str = Field(default="", max_length=255)

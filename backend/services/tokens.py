@@ -5,7 +5,8 @@ one of them with a dead token and the user disconnected. Whoever refreshes first
 row (holder + until, set by one conditional UPDATE in a transaction of its own and committed at once), calls the
 provider with no transaction open, and stores the new tokens only while it still holds the lease. Everyone else who
 finds a live lease polls the row until the holder has stored a fresh token (or let go, or its lease ran out) and
-uses what is stored. A holder that died leaves a lease that simply expires.
+uses what is stored. A holder that died leaves a lease that simply expires. Tokens that no key decrypts (a lost or
+changed token key) break the connection as a refused grant does: its owner is asked to connect again.
 
 Why a lease and not a lock held across the provider call: on SQLite any row lock is the database's one write lock,
 so a provider that hangs for its timeout would stop every company's writes for that long. The same lease serves
@@ -31,6 +32,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.models import ConnectionState, UserConnection, utcnow
 from backend.providers.base import ErrorKind, Grant, ProviderError, VideoProvider
 from backend.security import InvalidToken, TokenCipher
+from backend.services.broken_connections import PROVIDER_REFUSED, mark_unreadable
 
 REFRESH_MARGIN = timedelta(minutes=5)
 REFRESH_TIME_LIMIT = timedelta(seconds=60)
@@ -137,7 +139,9 @@ async def _refresh_holding(
             if error.kind is not ErrorKind.GRANT_REVOKED:
                 raise
             ended = True
-            await _end_lease(sessions, connection_id, lease, state=ConnectionState.BROKEN)
+            await _end_lease(
+                sessions, connection_id, lease, state=ConnectionState.BROKEN, broken_reason=PROVIDER_REFUSED
+            )
             raise ReconnectNeeded(reconnect_message(provider.name)) from error
         values = {"access_token_encrypted": cipher.encrypt(grant.access_token), "token_expires_at": grant.expires_at}
         if grant.refresh_token:  # providers that do not rotate send none back: keep the one we have
@@ -176,10 +180,14 @@ async def _stored(db: AsyncSession, connection_id: int, provider: VideoProvider,
     connection = await _load(db, connection_id)
     if connection is None or connection.state == ConnectionState.BROKEN:
         raise ReconnectNeeded(reconnect_message(provider.name))
-    access, refresh = (
-        cipher.decrypt(connection.access_token_encrypted),
-        cipher.decrypt(connection.refresh_token_encrypted),
-    )
+    try:
+        access = cipher.decrypt(connection.access_token_encrypted)
+        refresh = cipher.decrypt(connection.refresh_token_encrypted)
+    except InvalidToken:
+        mark_unreadable(connection)
+        db.add(connection)
+        await db.commit()
+        raise ReconnectNeeded(reconnect_message(provider.name)) from None
     return _Stored(access, refresh, connection.token_expires_at)
 
 

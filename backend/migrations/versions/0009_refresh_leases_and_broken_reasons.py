@@ -1,4 +1,4 @@
-"""refresh leases on user connections
+"""refresh leases on user connections; why a connection is broken
 
 Revision ID: 0009
 Revises: 0008
@@ -21,9 +21,18 @@ def upgrade() -> None:
     with op.batch_alter_table('user_connection', schema=None) as batch_op:
         batch_op.add_column(sa.Column('refresh_lease_holder', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('refresh_lease_until', sa.DateTime(timezone=True), nullable=True))
+        # Connections already broken get no reason: the page then just says they need reconnecting.
+        batch_op.add_column(sa.Column('broken_reason', sa.String(length=255), nullable=False, server_default=''))
+
+    with op.batch_alter_table('provider_connection', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('broken_reason', sa.String(length=255), nullable=False, server_default=''))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('provider_connection', schema=None) as batch_op:
+        batch_op.drop_column('broken_reason')
+
     with op.batch_alter_table('user_connection', schema=None) as batch_op:
+        batch_op.drop_column('broken_reason')
         batch_op.drop_column('refresh_lease_until')
         batch_op.drop_column('refresh_lease_holder')
