@@ -36,7 +36,7 @@ from backend.services.broken_connections import PROVIDER_REFUSED, mark_unreadabl
 
 REFRESH_MARGIN = timedelta(minutes=5)
 REFRESH_TIME_LIMIT = timedelta(seconds=60)
-"""A refresh that takes longer counts as a timeout (the provider timeout plus the adapter's retries fit in it)."""
+"""A refresh that takes longer counts as a timeout (with the default provider timeout its retries fit in it)."""
 LEASE = REFRESH_TIME_LIMIT + timedelta(seconds=30)
 """Longer than a holder can take, so a lease is only ever taken over from a holder that died."""
 POLL_SECONDS = 0.1
