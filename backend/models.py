@@ -54,7 +54,8 @@ class ConnectionState(StrEnum):
     """Authorized at the provider, the company setting (e.g. Zoom's passcode) not saved yet."""
     ACTIVE = "active"
     BROKEN = "broken"
-    """The grant no longer works (revoked, ``invalid_grant``): the owner must reconnect."""
+    """The grant no longer works (revoked, ``invalid_grant``, or its tokens no key decrypts): the owner must
+    reconnect. ``broken_reason`` says which."""
 
 
 class MeetingState(StrEnum):
@@ -96,6 +97,8 @@ class ProviderConnection(ProviderTokens, table=True):
     tenant_id: int = Field(foreign_key="tenant.id", unique=True)
     provider: ProviderKind = Field(sa_type=sa.String(32))
     state: ConnectionState = Field(default=ConnectionState.PENDING, sa_type=sa.String(16))
+    broken_reason: str = Field(default="", max_length=255)
+    """Why it is BROKEN, in the administrator's words (empty otherwise)."""
     provider_user_id: str = Field(default="", max_length=255, index=True)
     """The installing administrator's user at the provider (their uninstall removes the company's setup)."""
     account_id: str = Field(default="", max_length=255)
@@ -118,13 +121,17 @@ class UserConnection(ProviderTokens, table=True):
     associate_id: int = Field()
     provider: ProviderKind = Field(sa_type=sa.String(32))
     state: ConnectionState = Field(default=ConnectionState.ACTIVE, sa_type=sa.String(16))
+    broken_reason: str = Field(default="", max_length=255)
+    """Why it is BROKEN, in the administrator's words (empty otherwise)."""
     provider_user_id: str = Field(default="", max_length=255, index=True)
     provider_email: str = Field(default="", max_length=320)
     crm_name: str = Field(default="", max_length=255)
     """The user's name in SuperOffice, as it was when they connected (for the administrator's list)."""
     crm_email: str = Field(default="", max_length=320)
-    token_version: int = Field(default=1)
-    """No longer read (bearer tokens are revoked through ``UserAccess``); the refresh lock updates it."""
+    refresh_lease_holder: str | None = Field(default=None, max_length=32)
+    """Who is refreshing this grant at the provider right now (``services/tokens``): one refresh at a time."""
+    refresh_lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """The refresh lease ends here even if its holder died on the way."""
     connected_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 import anyio
-from litestar import delete, post
+from litestar import delete, get, post
 from litestar.datastructures import State
 from litestar.exceptions import ValidationException
 from litestar.params import JSONBody
@@ -67,6 +67,16 @@ class Faults:
         with self._lock:
             self._armed.clear()
 
+    def armed(self) -> list[dict[str, Any]]:
+        """The faults still waiting for a call: a test knows a request reached the emulator when its fault is gone."""
+        with self._lock:
+            return [
+                {"provider": provider, "target": target.value, "fault": fault.kind.value, "remaining": fault.remaining}
+                for (provider, target), queue in self._armed.items()
+                for fault in queue
+                if fault.remaining > 0
+            ]
+
     def take(self, provider: str, target: Target) -> Fault | None:
         """The next armed fault for this call, used up by it; None when the call should succeed."""
         with self._lock:
@@ -110,9 +120,15 @@ async def arm_fault(state: State, data: JSONBody[dict[str, Any]]) -> None:
         ) from error
 
 
+@get("/_sandbox/faults", sync_to_thread=False)
+def armed_faults(state: State) -> list[dict[str, Any]]:
+    """The armed faults not used up yet."""
+    return state.faults.armed()
+
+
 @delete("/_sandbox/faults", status_code=HTTP_204_NO_CONTENT, sync_to_thread=False)
 def clear_faults(state: State) -> None:
     state.faults.clear()
 
 
-ROUTES = [arm_fault, clear_faults]
+ROUTES = [arm_fault, armed_faults, clear_faults]

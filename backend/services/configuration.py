@@ -14,6 +14,7 @@ from backend.providers.catalogue import CHOOSABLE, display_name
 from backend.security import TokenCipher
 from backend.services import audit, user_access
 from backend.services.audit import Actor
+from backend.services.broken_connections import mark_unreadable_ones
 from backend.services.crm_grants import forget_crm_grants
 from backend.services.crm_web_panels import company_web_panel, web_panel_due, web_panel_removal_due
 from backend.services.crm_webhooks import company_webhook, webhook_due, webhook_removal_due
@@ -65,9 +66,27 @@ async def company_provider(db: AsyncSession, tenant_id: int) -> ProviderConnecti
     return (await db.exec(select(ProviderConnection).where(ProviderConnection.tenant_id == tenant_id))).first()
 
 
-async def ensure_nothing_configured(db: AsyncSession, tenant_id: int) -> None:
+async def checked_company_provider(db: AsyncSession, cipher: TokenCipher, tenant_id: int) -> ProviderConnection | None:
+    """The company's provider for its administrator's page: marked broken first if no key decrypts its tokens."""
+    connection = await company_provider(db, tenant_id)
+    if connection is not None:
+        await mark_unreadable_ones(db, cipher, [connection])
+    return connection
+
+
+def serves_users(connection: ProviderConnection) -> bool:
+    """Whether users can make meetings with it: its setup is complete. A connection whose own tokens broke still
+    serves them (they use their own grants); only its administrator is asked to connect it again."""
+    if connection.state == ConnectionState.BROKEN:
+        return bool(connection.provider_settings)  # broken after its setting was saved
+    return connection.state == ConnectionState.ACTIVE
+
+
+async def ensure_connectable(db: AsyncSession, tenant_id: int, provider: ProviderKind) -> None:
+    """Nothing is configured yet, or this provider's broken connection is being connected again (which keeps the
+    company's setting, webhook and users); ConfigurationError otherwise."""
     existing = await company_provider(db, tenant_id)
-    if existing is not None:
+    if existing is not None and not (existing.provider == provider and existing.state == ConnectionState.BROKEN):
         raise ConfigurationError(
             f"{display_name(existing.provider)} is already your video provider. "
             "Disconnect it first to choose another one."
@@ -105,6 +124,7 @@ async def connect_company(
     connection.connected_at = utcnow()
     has_setting = bool(connection.provider_settings.get(provider.company_setting.name))
     connection.state = ConnectionState.ACTIVE if has_setting else ConnectionState.PENDING
+    connection.broken_reason = ""
     db.add(connection)
     audit.record(db, tenant_id=tenant_id, action="provider.connected", actor=admin, provider=provider.kind,
                  account=account.email)  # fmt: skip
@@ -126,7 +146,8 @@ async def save_company_setting(
     except ValueError as error:
         raise ConfigurationError(str(error)) from None
     connection.provider_settings = {**connection.provider_settings, provider.company_setting.name: cleaned}
-    connection.state = ConnectionState.ACTIVE
+    if connection.state != ConnectionState.BROKEN:  # only connecting again mends a broken one
+        connection.state = ConnectionState.ACTIVE
     db.add(connection)
     audit.record(db, tenant_id=tenant_id, action="provider.setting_saved", actor=admin, provider=provider.kind,
                  setting=provider.company_setting.name)  # fmt: skip

@@ -11,13 +11,13 @@ from backend.providers.catalogue import display_name
 from backend.security import TokenCipher
 from backend.services import audit
 from backend.services.audit import Actor
-from backend.services.configuration import ConfigurationError, company_provider
+from backend.services.configuration import ConfigurationError, company_provider, serves_users
 
 
 async def active_company_provider(db: AsyncSession, tenant_id: int | None, company_name: str) -> ProviderConnection:
     """The company's provider when its setup is complete; ConfigurationError telling the user whom to ask."""
     connection = await company_provider(db, tenant_id) if tenant_id is not None else None
-    if connection is None or connection.state != ConnectionState.ACTIVE:
+    if connection is None or not serves_users(connection):
         raise ConfigurationError(
             f"Video meetings are not set up for {company_name or 'your company'} yet. Ask your SuperOffice "
             "administrator to configure them (Settings and maintenance, Preferences, Video meetings)."
@@ -62,7 +62,9 @@ async def connect_user(
     connection.access_token_encrypted = cipher.encrypt(grant.access_token)
     connection.refresh_token_encrypted = cipher.encrypt(grant.refresh_token)
     connection.token_expires_at = grant.expires_at
-    connection.state = ConnectionState.ACTIVE
+    connection.state, connection.broken_reason = ConnectionState.ACTIVE, ""
+    # A refresh of the grant this one replaces may be in flight: ending its lease keeps it from storing old tokens.
+    connection.refresh_lease_holder, connection.refresh_lease_until = None, None
     connection.connected_at = utcnow()
     db.add(connection)
     audit.record(db, tenant_id=tenant_id, action="user.connected", actor=user, provider=provider.kind,

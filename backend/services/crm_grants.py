@@ -6,6 +6,7 @@ harm and need no lock (unlike Zoom's, see ``services/tokens``).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,12 +20,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.crm.superoffice import CrmGrantRefused, CrmTokens, SuperOfficeSignIn
 from backend.crm.webapi import CrmAccessRefused
 from backend.models import CrmGrant, Job, JobState, ProviderConnection, utcnow
-from backend.security import TokenCipher
+from backend.security import InvalidToken, TokenCipher
 
 REFRESH_MARGIN = timedelta(minutes=2)
 REMOVAL_JOBS = "remove_crm_"
 """The kinds of the jobs that take the company's webhook and web panel out of SuperOffice, as one of its users."""
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class CrmGrantMissing(Exception):
@@ -58,11 +60,20 @@ async def crm_access_token(
     grant = await _grant(db, tenant_id, associate_id)
     if grant is None:
         raise CrmGrantMissing
-    current = cipher.decrypt(grant.access_token_encrypted)
+    try:
+        current = cipher.decrypt(grant.access_token_encrypted)
+        refresh_token = cipher.decrypt(grant.refresh_token_encrypted)
+    except InvalidToken:
+        # The token key changed: this copy is useless, and the user's next sign-in keeps a new one.
+        log.warning(
+            "a SuperOffice sign-in of tenant %s cannot be decrypted with the configured keys; forgotten", tenant_id
+        )
+        await db.delete(grant)
+        await db.commit()
+        raise CrmGrantMissing from None
     fresh = grant.token_expires_at is not None and grant.token_expires_at > now + REFRESH_MARGIN
     if current and fresh and current != refused:
         return current
-    refresh_token = cipher.decrypt(grant.refresh_token_encrypted)
     if not refresh_token:
         raise CrmGrantMissing
     try:

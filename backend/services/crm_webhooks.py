@@ -42,6 +42,10 @@ SIGN_IN_AGAIN = (
     "and click Repair."
 )
 UNREACHABLE = "SuperOffice could not be reached. Try Repair again in a moment."
+UNDECRYPTABLE = (
+    "Its secret could not be decrypted: the token key changed (MEETINGS_TOKEN_KEYS, or MEETINGS_SECRET_KEY when no "
+    "token keys are set), so its events are refused. Repair gives it a new secret."
+)
 log = logging.getLogger(__name__)
 TargetUrl = Callable[[Tenant], str]
 
@@ -87,11 +91,7 @@ async def webhook_secret(db: AsyncSession, cipher: TokenCipher, context_id: str)
     webhook = await company_webhook(db, tenant.id) if tenant is not None and tenant.id is not None else None
     if tenant is None or webhook is None:
         return None
-    try:
-        secret = cipher.decrypt(webhook.secret_encrypted)
-    except InvalidToken:
-        log.warning("the SuperOffice webhook secret of %s cannot be decrypted (a changed secret key?)", context_id)
-        return None
+    secret = _secret(cipher, webhook)
     return (tenant, secret) if secret else None
 
 
@@ -133,19 +133,23 @@ async def current_webhook(db: AsyncSession, crm: CrmAccess, *, tenant: Tenant, a
     webhook = await company_webhook(db, tenant.id)
     if webhook is None or not webhook.webhook_id or webhook.state in (CrmWebhookState.REGISTERING,):
         return webhook
+    if webhook.last_error == UNDECRYPTABLE:  # said (and logged) already: only Repair changes it
+        return webhook
     webhook_id = webhook.webhook_id
 
     async def call(http: httpx.AsyncClient, token: str) -> RegisteredWebhook:
         return await read_webhook(http, tenant.webapi_url, token, webhook_id)
 
     try:
-        now = await crm.as_user(tenant.id, associate_id, call)
+        if _secret(crm.cipher, webhook) is None:
+            state, error = CrmWebhookState.FAILED, UNDECRYPTABLE
+        else:
+            now = await crm.as_user(tenant.id, associate_id, call)
+            state, error = _state(now.state, webhook.state), ""
     except WebhookGone:
         state, error = CrmWebhookState.FAILED, "The webhook was deleted in SuperOffice. Repair registers it again."
     except (CrmGrantMissing, CrmAccessRefused, CrmUnavailable, WebhookRefused):
         return webhook  # what we knew last
-    else:
-        state, error = _state(now.state, webhook.state), ""
     if (state, error) != (webhook.state, webhook.last_error):
         webhook.state, webhook.last_error, webhook.updated_at = state, error, utcnow()
         db.add(webhook)
@@ -171,7 +175,12 @@ async def _register_or_activate(
 ) -> str:
     """Register (or save Active) at SuperOffice and record the outcome on ``webhook``; returns the error, if any."""
     assert tenant.id is not None
-    secret = crm.cipher.decrypt(webhook.secret_encrypted) or ""
+    secret = _secret(crm.cipher, webhook)
+    if secret is None:  # lost with the old token key: SuperOffice is given a new one now
+        secret = secrets.token_urlsafe(32)
+        webhook.secret_encrypted, activate = crm.cipher.encrypt(secret) or "", True
+        db.add(webhook)
+        await db.commit()  # before saving it at SuperOffice, whose test POST is signed with it
     known_id = webhook.webhook_id
 
     async def call(http: httpx.AsyncClient, token: str) -> RegisteredWebhook:
@@ -208,6 +217,17 @@ async def _register_or_activate(
     db.add(webhook)
     await db.commit()
     return error
+
+
+def _secret(cipher: TokenCipher, webhook: CrmWebhook) -> str | None:
+    """The webhook's secret; None when no configured key decrypts it (the token key changed)."""
+    try:
+        return cipher.decrypt(webhook.secret_encrypted) or ""
+    except InvalidToken:
+        log.warning(
+            "the SuperOffice webhook secret of tenant %s cannot be decrypted (a changed key?)", webhook.tenant_id
+        )
+        return None
 
 
 def _new_webhook(cipher: TokenCipher, tenant_id: int, associate_id: int) -> CrmWebhook:

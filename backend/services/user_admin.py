@@ -18,6 +18,7 @@ from backend.providers.base import VideoProvider
 from backend.security import TokenCipher
 from backend.services import audit, user_access
 from backend.services.audit import Actor
+from backend.services.broken_connections import mark_unreadable_ones
 from backend.services.tokens import revoke_stored_grant
 
 PAGE_SIZE = 50
@@ -44,9 +45,17 @@ class Listing:
 
 
 async def list_connections(
-    db: AsyncSession, tenant_id: int, *, query: str = "", sort: str = "name", descending: bool = False, page: int = 1
+    db: AsyncSession,
+    tenant_id: int,
+    *,
+    query: str = "",
+    sort: str = "name",
+    descending: bool = False,
+    page: int = 1,
+    cipher: TokenCipher | None = None,
 ) -> Listing:
-    """One page of the tenant's connected users, filtered by name, e-mail or associate ID."""
+    """One page of the tenant's connected users, filtered by name, e-mail or associate ID. With ``cipher``, the
+    page's connections whose tokens no key decrypts are marked broken first, so the list shows who must reconnect."""
     sort = sort if sort in SORTABLE else "name"
     conditions = [UserConnection.tenant_id == tenant_id]
     text = query.strip()
@@ -71,6 +80,8 @@ async def list_connections(
         .limit(PAGE_SIZE)
     )
     rows = list((await db.exec(statement)).all())
+    if cipher is not None:
+        await mark_unreadable_ones(db, cipher, rows)
     return Listing(rows, total, page, pages, text, sort, descending)
 
 

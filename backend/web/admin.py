@@ -16,10 +16,11 @@ from backend.providers.catalogue import display_name
 from backend.services.activity import latest_company_event
 from backend.services.configuration import (
     ConfigurationError,
+    checked_company_provider,
     choosable,
     company_provider,
     disconnect_company,
-    ensure_nothing_configured,
+    ensure_connectable,
     provider_options,
     save_company_setting,
 )
@@ -66,9 +67,11 @@ class VideoMeetingsController(Controller):
         settings: AppSettings,
         providers: Providers,
         crm: Crm,
+        cipher: Cipher,
     ) -> Template:
         admin, tenant_id = _admin(request)
         tenant = await _company(db_session, tenant_id)
+        await checked_company_provider(db_session, cipher, tenant_id)
         webhook = await current_webhook(db_session, crm, tenant=tenant, associate_id=admin.associate_id)
         return await self._render(request, db_session, settings, providers, webhook=webhook)
 
@@ -127,7 +130,7 @@ class VideoMeetingsController(Controller):
         admin, tenant_id = _admin(request)
         try:
             adapter = choosable(data.get("provider", ""), settings, providers)
-            await ensure_nothing_configured(db_session, tenant_id)
+            await ensure_connectable(db_session, tenant_id, adapter.kind)
         except ConfigurationError as error:
             return await self._render(
                 request, db_session, settings, providers, error=str(error), status_code=HTTP_409_CONFLICT

@@ -32,6 +32,7 @@ class ManageUsersController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: DbSession,
+        cipher: Cipher,
         q: FromQuery[str] = "",
         sort: FromQuery[str] = "name",
         desc: FromQuery[bool] = False,
@@ -40,7 +41,8 @@ class ManageUsersController(Controller):
     ) -> Template:
         user = current_user(request)
         assert user is not None and user.tenant_id is not None
-        listing = await list_connections(db_session, user.tenant_id, query=q, sort=sort, descending=desc, page=page)
+        listing = await list_connections(db_session, user.tenant_id, query=q, sort=sort, descending=desc, page=page,
+                                         cipher=cipher)  # fmt: skip
         message = f"Removed the configuration of {removed} user{'s' if removed != 1 else ''}." if removed else None
         return self._render(request, listing, message)
 

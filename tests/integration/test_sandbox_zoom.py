@@ -203,10 +203,14 @@ async def test_armed_faults_answer_like_zoom_then_clear(zoom: httpx.AsyncClient)
     await zoom.post("/_sandbox/faults", json={"provider": "zoom", "fault": "rate_limited", "count": 1,
                                               "retry_after_seconds": 3})  # fmt: skip
     await zoom.post("/_sandbox/faults", json={"provider": "zoom", "fault": "server_error", "count": 1})
+    armed = (await zoom.get("/_sandbox/faults")).json()
 
     limited = await zoom.get("/zoom/v2/users/me", headers=auth)
     failing = await zoom.get("/zoom/v2/users/me", headers=auth)
     fine = await zoom.get("/zoom/v2/users/me", headers=auth)
+
+    assert [(f["fault"], f["remaining"]) for f in armed] == [("rate_limited", 1), ("server_error", 1)]
+    assert (await zoom.get("/_sandbox/faults")).json() == []  # used up
 
     assert limited.status_code == 429
     assert limited.headers["Retry-After"] == "3"

@@ -33,6 +33,11 @@ def arm(live: LiveServers, fault: str, count: int = 1, target: str = "api", retr
     assert httpx.post(f"{live.sandbox_url}/_sandbox/faults", json=body).status_code == 204
 
 
+def armed_faults(live: LiveServers) -> list[dict[str, Any]]:
+    """The sandbox's faults not used up yet: an armed fault that is gone has met its request."""
+    return httpx.get(f"{live.sandbox_url}/_sandbox/faults").json()
+
+
 def connect_company_zoom(
     client: httpx.Client,
     live: LiveServers,
