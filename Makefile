@@ -6,6 +6,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
+# Three test processes: most tests wait on HTTP, a browser or a database, so three keep two cores busy.
+PYTEST_WORKERS ?= 3
 PYTEST_ARGS ?=
 
 .PHONY: run test lint install install-test browser node help
@@ -64,4 +66,4 @@ lint: install-test
 
 test: install-test browser node lint
 	node --test tests/extension/
-	MEETINGS_TEST_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	MEETINGS_TEST_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

@@ -21,7 +21,7 @@ from backend.providers.teams import TeamsConfig, TeamsProvider
 from backend.security import TokenCipher
 from tests.integration.conftest import MakeUser
 from tests.support import google
-from tests.support.extension_api import ExtensionUser
+from tests.support.extension_api import ExtensionUser, extension_token
 from tests.support.live import LiveServers
 from tests.support.providers import (
     ALL,
@@ -257,6 +257,9 @@ def test_switching_zoom_to_teams_to_google_meet_keeps_old_links(
         if made:
             disconnect_company(live)
             set_up_company(live, harness)
+            signed_out = anna.api.post("", json=_new(f"click-{number}"))
+            assert signed_out.status_code == 401  # the disconnect signed every browser out: it connects again
+            anna.api.headers["Authorization"] = f"Bearer {extension_token(anna.browser, live)}"
         refused = anna.api.post("", json=_new(f"click-{number}"))
         assert (refused.status_code, refused.json()["error"]) == (409, "connect_needed")  # asked to sign in anew
         assert connect_user(anna.browser, live, harness, "anna@demo.example").status_code == 200
