@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from backend.cli import build_sites
+from backend.sandbox.google.keys import load_or_create_key
+from backend.sandbox.superoffice import signing_keys
 from backend.server import bind_socket, serving_in_background
 from backend.settings import Settings
 
@@ -59,5 +66,26 @@ def live_servers(settings: Settings) -> Iterator[LiveServers]:
         sandbox_port=sandbox_sock.getsockname()[1],
         sandbox_smtp_port=smtp_sock.getsockname()[1],
     )
+    if bound.sandbox:
+        _seed_signing_keys(bound.data_dir / "sandbox")
     with serving_in_background(build_sites(bound, backend_sock, sandbox_sock, smtp_sock)):
         yield LiveServers(bound)
+
+
+@functools.cache
+def _signing_keys() -> Path:
+    """The sandbox's three RSA signing keys, made once per test process rather than at every start (each start
+    would make them anew, a good part of a short test's time); every test's sandbox gets its own copy."""
+    folder = Path(tempfile.mkdtemp(prefix="meetings-sandbox-keys-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    load_or_create_key(folder / "google_signing_key.json")
+    signing_keys.load_or_create(folder / "superoffice_signing.json", "SuperOfficeFederatedLogin")
+    signing_keys.load_or_create(folder / "superoffice_next_signing.json", "SuperOfficeNext")
+    return folder
+
+
+def _seed_signing_keys(sandbox_dir: Path) -> None:
+    sandbox_dir.mkdir(parents=True, exist_ok=True)
+    for made in _signing_keys().iterdir():
+        if not (sandbox_dir / made.name).exists():  # a test's own key stays
+            shutil.copy2(made, sandbox_dir / made.name)
