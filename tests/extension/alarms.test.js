@@ -60,7 +60,7 @@ function setUp(minimumDelayMs) {
   globalThis.chrome = fake;
   globalThis.fetch = async () => {
     if (!service) throw new TypeError("Failed to fetch");
-    return { status: 200, ok: true, json: async () => service };
+    return { status: 200, ok: true, headers: new Headers(), json: async () => service };
   };
   return fake.storage.local.set({ backendUrl: BACKEND, connection: { token: "t", backendUrl: BACKEND } });
 }
