@@ -31,9 +31,10 @@ from tests.support.panel import panel_client
 from tests.support.signin import csrf_token, sign_in
 from tests.support.zoom import connect_company_zoom
 
-RUN_LAST = ("/admin/video-meetings/disconnect",)
-"""Paths whose operations take away what the others need (the company's provider), so they are fuzzed after them.
-(Signing out and self-service act on the administrator, whose cookie is sent as it was; the tokens are a user's.)"""
+RUN_LAST = ("/admin/video-meetings/disconnect", "/auth/logout")
+"""Paths whose operations take away what the others need, so they are fuzzed after them, in this order: the company's
+provider, then the administrator's session (signing out ends it at the server). The tokens are another user's, so the
+administrator's "sign out everywhere" leaves them be."""
 
 
 def published_schema() -> dict[str, Any]:
@@ -126,13 +127,19 @@ def credentials(backend: LiveServers) -> Iterator[Credentials]:
         connect_company_zoom(admin, backend, csrf)
         anna = extension_user(backend, "anna", zoom_email="anna@demo.example")
         panel = panel_client(backend, "anna")
+        credentials = Credentials(
+            page_cookies=dict(admin.cookies),
+            page_headers={"X-CSRFToken": csrf},
+            api_headers={"Authorization": anna.api.headers["Authorization"]},
+            panel_headers={"Authorization": panel.headers["Authorization"]},
+        )
         try:
-            yield Credentials(
-                page_cookies=dict(admin.cookies),
-                page_headers={"X-CSRFToken": csrf},
-                api_headers={"Authorization": anna.api.headers["Authorization"]},
-                panel_headers={"Authorization": panel.headers["Authorization"]},
-            )
+            # Each audience gets past its guard, or the fuzzing would test only the sign-in redirects.
+            for path, expected in (("/admin/video-meetings", 200), ("/api/meetings/upcoming", 200),
+                                   ("/panel/followup/1/meeting", 404)):  # fmt: skip
+                answer = httpx.get(f"{backend.backend_url}{path}", **credentials.for_path(path))
+                assert answer.status_code == expected, (path, answer.text)
+            yield credentials
         finally:
             for client in (anna.api, anna.browser, panel):
                 client.close()
