@@ -1,7 +1,7 @@
 """What SuperOffice's identifiers look like, so what cannot be one is turned away before it reaches a query.
 
-Its record ids (associates, appointments) are 32-bit: a larger number overflows our PostgreSQL columns and makes
-SuperOffice's WebAPI fail, so it is no id at all. A customer's context id (``Cust12345``) is letters and digits.
+Its record ids (associates, appointments) are 32-bit integers: a larger number is no id SuperOffice can have, and it
+overflows our PostgreSQL columns. A customer's context id (``Cust12345``) is letters and digits.
 """
 
 from __future__ import annotations

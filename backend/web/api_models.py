@@ -2,7 +2,8 @@
 runs, and shown in the OpenAPI schema), and the meeting it answers with.
 
 Every bound is one a real client stays within, and one past which something would break: an id SuperOffice cannot
-have (its ids are 32-bit), an alarm that is no alarm, a text longer than the column that keeps it.
+have (its ids are 32-bit), an alarm that is no alarm, a text longer than the column that keeps it or with a NUL in it
+(PostgreSQL cannot store one).
 """
 
 from __future__ import annotations

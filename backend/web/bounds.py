@@ -16,9 +16,14 @@ NO_NUL = r"^[^\x00]*$"
 """Text we keep or search for: PostgreSQL cannot store the NUL character, and nobody types one."""
 MAX_PAGE = 1_000_000
 """Further than any listing goes (50 rows a page), and far inside a database integer."""
+MAX_SEARCH_LENGTH = 200
 
+# Path and query parameters (Litestar's Parameter):
 CrmId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="A SuperOffice record id (32-bit, from 1).")]
 PageNumber = Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="Which page of the listing (from 1).")]
-SearchText = Annotated[str, Parameter(max_length=200, pattern=NO_NUL, description="Part of a name, address or id.")]
+SearchText = Annotated[
+    str, Parameter(max_length=MAX_SEARCH_LENGTH, pattern=NO_NUL, description="Part of a name, address or id.")
+]
+# Fields of a form's model (msgspec's Meta):
 Choice = Annotated[str, Meta(max_length=32, pattern=NO_NUL)]
 """A form's button or radio value (a provider, a mode, an action)."""

@@ -10,7 +10,7 @@ from msgspec import Meta, Struct
 
 from backend.crm.ids import MAX_ID
 from backend.services.invitations import MAX_TEMPLATE_LENGTH
-from backend.web.bounds import MAX_PAGE, NO_NUL, Choice
+from backend.web.bounds import MAX_PAGE, MAX_SEARCH_LENGTH, NO_NUL, Choice
 
 AssociateId = Annotated[int, Meta(ge=1, le=MAX_ID)]
 
@@ -47,7 +47,7 @@ class RemoveUsersForm(Struct):
     # One ticked box sends one value, several a list (Litestar makes a list only of a repeated field).
     associate_id: list[AssociateId] | AssociateId | None = None
     confirmed: Choice = ""
-    q: Annotated[str, Meta(max_length=200, pattern=NO_NUL)] = ""
+    q: Annotated[str, Meta(max_length=MAX_SEARCH_LENGTH, pattern=NO_NUL)] = ""
     sort: Choice = ""
     desc: Choice = ""
     page: Annotated[int, Meta(ge=1, le=MAX_PAGE)] | None = None
