@@ -4,7 +4,8 @@ every operation of the live backend, as a signed-in person and as a stranger, an
 Bounded for CI: a fixed seed, derandomized generation and a few examples per operation; the coverage phase adds each
 parameter's boundary and wrong-typed values (huge ids, text where a number belongs, missing fields), and a dictionary
 of hostile values is mixed into what is generated, where the 500s used to hide. One live backend serves the whole
-module (setting it up is most of the cost).
+module (setting it up is most of the cost); under pytest-xdist each worker runs its share of the operations, in the
+schema's order, against a backend of its own.
 
 The schema is read from the app at import time: Schemathesis makes one test per operation while pytest collects, and
 its fixture-based loader (``schemathesis.pytest.from_fixture``) does not run under pytest 9.2. The ``backend`` fixture
