@@ -8,16 +8,11 @@ from pathlib import Path
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlmodel import SQLModel
 
-import backend.models  # noqa: F401  (the tables, for create_all)
 from backend.app import create_app
-from backend.db import create_engine
 from backend.settings import Settings
-from tests.support.database import TestDatabase, fresh_database, run_blocking
+from tests.support.database import TestDatabase, create_tables, fresh_database, run_blocking, settings_for
 from tests.support.live import LiveServers, live_servers
-
-TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
 @pytest.fixture
@@ -34,30 +29,13 @@ def database(tmp_path: Path) -> Iterator[TestDatabase]:
 @pytest.fixture
 def empty_settings(tmp_path: Path, database: TestDatabase) -> Settings:
     """Settings for this test's own, empty database (no tables)."""
-    return Settings(
-        data_dir=tmp_path / "var",
-        database_url=database.url,
-        database_schema=database.schema,
-        secret_key=TEST_SECRET,
-        job_poll_seconds=0.05,
-        job_retry_seconds=0.2,
-        job_max_attempts=4,
-    )
-
-
-async def _create_tables(settings: Settings) -> None:
-    engine = create_engine(settings)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(SQLModel.metadata.create_all)
-    finally:
-        await engine.dispose()
+    return settings_for(tmp_path, database)
 
 
 @pytest.fixture
 def settings(empty_settings: Settings) -> Settings:
     """Settings for this test's own database, with the tables created."""
-    run_blocking(_create_tables(empty_settings))
+    run_blocking(create_tables(empty_settings))
     return empty_settings
 
 

@@ -18,6 +18,7 @@ import httpx
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.crm.ids import is_context_id
 from backend.crm.superoffice import CrmUnavailable
 from backend.crm.webapi import CrmAccessRefused
 from backend.crm.webhook_registry import (
@@ -87,6 +88,8 @@ async def webhook_removal_due(db: AsyncSession, *, tenant_id: int, associate_id:
 
 async def webhook_secret(db: AsyncSession, cipher: TokenCipher, context_id: str) -> tuple[Tenant, str] | None:
     """The company and its webhook's secret, for verifying an event sent to its address."""
+    if not is_context_id(context_id):
+        return None  # no company's address (nor a text PostgreSQL could compare: it refuses a NUL)
     tenant = (await db.exec(select(Tenant).where(Tenant.context_id == context_id))).first()
     webhook = await company_webhook(db, tenant.id) if tenant is not None and tenant.id is not None else None
     if tenant is None or webhook is None:

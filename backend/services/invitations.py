@@ -36,6 +36,7 @@ Passcode: {passcode}
 {organizer}"""
 
 _PIECE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class TemplateError(ValueError):
@@ -65,9 +66,12 @@ class InvitationValues:
 
 
 def check_template(template: str) -> None:
-    """Raise TemplateError naming every problem: unknown variables, stray braces, too long."""
+    """Raise TemplateError naming every problem: unknown variables, stray braces, too long, unprintable."""
     if len(template) > MAX_TEMPLATE_LENGTH:
         raise TemplateError(f"The template is too long: at most {MAX_TEMPLATE_LENGTH} characters.")
+    if _CONTROL.search(template):
+        # No e-mail carries them, and PostgreSQL cannot even store a NUL.
+        raise TemplateError("The template has an invisible control character (pasted from elsewhere?): remove it.")
     unknown, stray = [], False
     for match in _PIECE.finditer(template):
         piece, name = match.group(0), match.group(1)

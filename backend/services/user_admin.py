@@ -13,6 +13,7 @@ from sqlalchemy import func, or_
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.crm.ids import parse_id
 from backend.models import CrmGrant, ProviderKind, UserConnection
 from backend.providers.base import VideoProvider
 from backend.security import TokenCipher
@@ -64,8 +65,9 @@ async def list_connections(
         pattern = f"%{literal}%"
         searched = (UserConnection.crm_name, UserConnection.crm_email, UserConnection.provider_email)
         matches = [func.lower(column).like(pattern, escape="\\") for column in searched]
-        if text.isdigit():
-            matches.append(UserConnection.associate_id == int(text))
+        associate_id = parse_id(text)
+        if associate_id is not None:
+            matches.append(UserConnection.associate_id == associate_id)
         conditions.append(or_(*matches))
     total = (await db.exec(select(func.count()).select_from(UserConnection).where(*conditions))).one()
     pages = max(1, -(-total // PAGE_SIZE))

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.models import AuditEvent
 from backend.providers.catalogue import display_name
 from backend.services.activity import activity_page, all_activity
+from backend.web.bounds import PageNumber
 from backend.web.dependencies import DbSession
 from backend.web.htmx import wants_partial
 from backend.web.session_user import current_user, require_administrator
@@ -63,7 +64,7 @@ class ActivityController(Controller):
 
     @get("/")
     async def activity(
-        self, request: Request[Any, Any, Any], db_session: DbSession, page: FromQuery[int] = 1
+        self, request: Request[Any, Any, Any], db_session: DbSession, page: FromQuery[PageNumber] = 1
     ) -> Template:
         user = current_user(request)
         assert user is not None and user.tenant_id is not None

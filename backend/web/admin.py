@@ -38,11 +38,11 @@ from backend.services.invitations import (
 )
 from backend.web.connect import COMPANY, begin_authorization
 from backend.web.dependencies import AppSettings, Cipher, Crm, DbSession, Providers
+from backend.web.forms import InvitationsForm, PreviewForm, ProviderForm, SettingForm, WebPanelForm
 from backend.web.htmx import wants_partial
 from backend.web.session_user import SignedInUser, current_user, require_administrator
 
 PAGE = "/admin/video-meetings"
-Form = URLEncodedBody[dict[str, str]]
 
 
 def _admin(request: Request[Any, Any, Any]) -> tuple[SignedInUser, int]:
@@ -100,12 +100,12 @@ class VideoMeetingsController(Controller):
         settings: AppSettings,
         providers: Providers,
         crm: Crm,
-        data: Form,
+        data: URLEncodedBody[WebPanelForm],
     ) -> Template | Redirect:
         """Show the "Video meeting" web panel in SuperOffice's follow-up dialog, or take it out (saved there now)."""
         admin, tenant_id = _admin(request)
         tenant = await _company(db_session, tenant_id)
-        shown = data.get("shown") == "yes"
+        shown = data.shown == "yes"
         panel = await show_web_panel(db_session, crm, panel_url(settings.public_url), tenant=tenant,
                                      associate_id=admin.associate_id, shown=shown)  # fmt: skip
         message = None
@@ -124,12 +124,12 @@ class VideoMeetingsController(Controller):
         db_session: DbSession,
         settings: AppSettings,
         providers: Providers,
-        data: Form,
+        data: URLEncodedBody[ProviderForm],
     ) -> Template | Redirect:
         """Choosing a provider means authorizing it: off to the provider, back at ``/connect/.../callback``."""
         admin, tenant_id = _admin(request)
         try:
-            adapter = choosable(data.get("provider", ""), settings, providers)
+            adapter = choosable(data.provider, settings, providers)
             await ensure_connectable(db_session, tenant_id, adapter.kind)
         except ConfigurationError as error:
             return await self._render(
@@ -144,7 +144,7 @@ class VideoMeetingsController(Controller):
         db_session: DbSession,
         settings: AppSettings,
         providers: Providers,
-        data: Form,
+        data: URLEncodedBody[SettingForm],
     ) -> Template | Redirect:
         """Save the provider's company setting (Zoom: the passcode), or offer a generated one first."""
         admin, tenant_id = _admin(request)
@@ -152,16 +152,16 @@ class VideoMeetingsController(Controller):
         adapter = providers.get(ProviderKind(connection.provider)) if connection else None
         if connection is None or adapter is None:
             return Redirect(PAGE, status_code=HTTP_303_SEE_OTHER)
-        if data.get("action") == "generate":
+        if data.action == "generate":
             proposal = adapter.generate_company_setting()
             return await self._render(request, db_session, settings, providers, proposal=proposal)
         try:
             await save_company_setting(
-                db_session, tenant_id=tenant_id, provider=adapter, value=data.get("value", ""), admin=admin.actor()
+                db_session, tenant_id=tenant_id, provider=adapter, value=data.value, admin=admin.actor()
             )
         except ConfigurationError as error:
             return await self._render(
-                request, db_session, settings, providers, setting_error=str(error), proposal=data.get("value", ""),
+                request, db_session, settings, providers, setting_error=str(error), proposal=data.value,
                 status_code=HTTP_400_BAD_REQUEST,
             )  # fmt: skip
         return await self._done(request, db_session, settings, providers, f"{adapter.company_setting.label} saved.")
@@ -169,12 +169,12 @@ class VideoMeetingsController(Controller):
     @post("/video-meetings/invitations")
     async def invitations(
         self, request: Request[Any, Any, Any], db_session: DbSession, settings: AppSettings, providers: Providers,
-        data: Form,
+        data: URLEncodedBody[InvitationsForm],
     ) -> Template | Redirect:  # fmt: skip
         """Save the invitation mode and template (a wrong template is explained, and kept in the form)."""
         admin, tenant_id = _admin(request)
         tenant = await _company(db_session, tenant_id)
-        mode, template = data.get("mode", ""), data.get("template", "")
+        mode, template = data.mode, data.template
         try:
             await save_invitation_settings(db_session, tenant, mode=mode, template=template, admin=admin.actor())
         except TemplateError as error:
@@ -185,9 +185,9 @@ class VideoMeetingsController(Controller):
         return await self._done(request, db_session, settings, providers, "Invitation settings saved.")
 
     @post("/video-meetings/invitations/preview")
-    async def invitation_preview(self, data: Form) -> Template:
+    async def invitation_preview(self, data: URLEncodedBody[PreviewForm]) -> Template:
         """The live preview: the template filled in with a sample appointment, or what is wrong with it."""
-        return Template("partials/invitation_preview.html", context=_preview(data.get("template", "")))
+        return Template("partials/invitation_preview.html", context=_preview(data.template))
 
     @get("/video-meetings/disconnect")
     async def confirm_disconnect(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template | Redirect:

@@ -2,7 +2,8 @@
 runs, and shown in the OpenAPI schema), and the meeting it answers with.
 
 Every bound is one a real client stays within, and one past which something would break: an id SuperOffice cannot
-have (its ids are 32-bit), an alarm that is no alarm, a text longer than the column that keeps it.
+have (its ids are 32-bit), an alarm that is no alarm, a text longer than the column that keeps it or with a NUL in it
+(PostgreSQL cannot store one).
 """
 
 from __future__ import annotations
@@ -14,39 +15,42 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from backend.crm.ids import MAX_ID as MAX_CRM_ID
 from backend.models import Meeting
+from backend.web.bounds import NO_NUL
 
 MAX_DURATION_MINUTES = 24 * 60
 MAX_ALARM_MINUTES = 28 * 24 * 60
-MAX_CRM_ID = 2**31 - 1
 MAX_APPOINTMENTS_PER_QUERY = 200
 EARLIEST_START = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST_START = datetime(2999, 12, 31, tzinfo=UTC)
 
-Topic = Annotated[str, Meta(max_length=255, description="The meeting's title (the appointment's).")]
+Topic = Annotated[str, Meta(max_length=255, pattern=NO_NUL, description="The meeting's title (the appointment's).")]
 Start = Annotated[
     datetime, Meta(tz=True, description="A date-time with its UTC offset, e.g. 2026-11-25T10:00:00+01:00")
 ]
 Duration = Annotated[int, Meta(ge=1, le=MAX_DURATION_MINUTES, description="Minutes, at most a day.")]
-TimeZone = Annotated[str, Meta(min_length=1, max_length=64, description="An IANA time zone such as Europe/Oslo.")]
-IdempotencyKey = Annotated[str, Meta(min_length=1, max_length=128, description="One per click: the same key again "
-                                     "returns the same meeting.")]  # fmt: skip
+TimeZone = Annotated[
+    str, Meta(min_length=1, max_length=64, pattern=NO_NUL, description="An IANA time zone such as Europe/Oslo.")
+]
+IdempotencyKey = Annotated[str, Meta(min_length=1, max_length=128, pattern=NO_NUL, description="One per click: the "
+                                     "same key again returns the same meeting.")]  # fmt: skip
 AppointmentId = Annotated[int, Meta(ge=1, le=MAX_CRM_ID, description="The SuperOffice appointment's id.")]
 AlarmMinutes = Annotated[
     int, Meta(ge=0, le=MAX_ALARM_MINUTES, description="Minutes before the start, at most 4 weeks.")
 ]
-Agenda = Annotated[str, Meta(max_length=2000)]
+Agenda = Annotated[str, Meta(max_length=2000, pattern=NO_NUL)]
 
 FIELD_RULES = {
-    "topic": "topic must be text of at most 255 characters.",
+    "topic": "topic must be text of at most 255 characters (and no NUL character).",
     "start": "start must be a date-time with its UTC offset, e.g. 2026-11-25T10:00:00+01:00.",
     "duration_minutes": f"duration_minutes must be a whole number from 1 to {MAX_DURATION_MINUTES} (a day).",
     "timezone": "timezone must be an IANA time zone such as Europe/Oslo.",
-    "idempotency_key": "idempotency_key must be 1 to 128 characters (one per click).",
+    "idempotency_key": "idempotency_key must be 1 to 128 characters, no NUL among them (one per click).",
     "appointment_id": f"appointment_id must be a SuperOffice appointment id (1 to {MAX_CRM_ID}).",
     "alarm_minutes_before": f"alarm_minutes_before must be a whole number from 0 to {MAX_ALARM_MINUTES} (4 weeks), "
     "or null for no alarm.",
-    "agenda": "agenda must be text of at most 2000 characters.",
+    "agenda": "agenda must be text of at most 2000 characters (and no NUL character).",
     "appointment": f"Each appointment must be a SuperOffice appointment id (1 to {MAX_CRM_ID}); ask for at most "
     f"{MAX_APPOINTMENTS_PER_QUERY} at once.",
 }

@@ -6,9 +6,9 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import Request, Response
-from litestar.exceptions import PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException, ValidationException
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_401_UNAUTHORIZED, HTTP_403_FORBIDDEN
+from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST, HTTP_401_UNAUTHORIZED, HTTP_403_FORBIDDEN
 
 from backend.crm.superoffice import SignInError
 from backend.web.auth import sign_in_error_page
@@ -35,8 +35,23 @@ def permission_denied(request: Request[Any, Any, Any], error: PermissionDeniedEx
     return Template("pages/form_expired.html", context={"user": current_user(request)}, status_code=HTTP_403_FORBIDDEN)
 
 
+def bad_request(request: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:
+    """A value past a page's bounds (an address or form changed by hand, a link cut short): a page that says so to a
+    browser, Litestar's usual JSON to anything else. The API and the web panel answer in their own words."""
+    problems = error.extra if isinstance(error.extra, list) else []
+    if "text/html" not in request.headers.get("accept", ""):
+        return Response({"status_code": HTTP_400_BAD_REQUEST, "detail": error.detail, "extra": problems},
+                        status_code=HTTP_400_BAD_REQUEST)  # fmt: skip
+    fields = sorted({str(p["key"]) for p in problems if isinstance(p, dict) and p.get("key")})
+    user = current_user(request)
+    back = "/admin/video-meetings" if user is not None and user.is_administrator else "/"
+    context = {"user": user, "fields": fields, "back": back}
+    return Template("pages/bad_request.html", context=context, status_code=HTTP_400_BAD_REQUEST)
+
+
 HANDLERS: dict[type[Exception], Any] = {
     PermissionDeniedException: permission_denied,
+    ValidationException: bad_request,
     SignInRequired: sign_in_required,
     AdministratorRequired: administrator_required,
     SignInError: sign_in_error_page,

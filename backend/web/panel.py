@@ -20,14 +20,14 @@ import hashlib
 import json
 import re
 import uuid
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from litestar import Request, Response, Router, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import NotAuthorizedException
+from litestar.exceptions import NotAuthorizedException, ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
 from litestar.response import Template
 from litestar.status_codes import (
@@ -38,10 +38,12 @@ from litestar.status_codes import (
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_502_BAD_GATEWAY,
 )
+from msgspec import Meta, Struct
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.crm.appointments import AppointmentGone
+from backend.crm.ids import is_context_id, parse_id
 from backend.crm.superoffice import CrmUnavailable
 from backend.crm.webapi import CrmAccessRefused
 from backend.models import ProviderKind, Tenant
@@ -54,28 +56,24 @@ from backend.services.meetings import Collaborators, MeetingNotFound
 from backend.services.panel_meetings import PanelDeps
 from backend.services.tokens import ReconnectNeeded
 from backend.settings import Settings
+from backend.web.bounds import NO_NUL, CrmId
 from backend.web.dependencies import AppSettings, Cipher, Crm, DbSession, Providers
 from backend.web.security_headers import NO_STORE, content_security_policy
 from backend.web.session_user import current_user, require_fresh_sign_in
 
 Who = NamedDependency[UserIdentity]
 """``who``: the user the panel session speaks for."""
-Form = URLEncodedBody[dict[str, str]]
 _CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")
-_CONTEXT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-MAX_APPOINTMENT_ID = 2**31 - 1
 SIGN_IN_AGAIN = "Your sign-in for video meetings has ended. Sign in again."
+RELOAD = "Reload the panel and try again."
 
 
-class BadPanelRequest(Exception):
-    """A request the panel's own page would never send (say, a form from an old rendering without its key)."""
+class AddMeetingForm(Struct):
+    """The panel's *Add video meeting* form: one key per rendering (a double click makes one meeting), and the
+    browser's time zone."""
 
-
-def _appointment_id(text: str | None) -> int | None:
-    """SuperOffice's ``<baid>``: a follow-up id, 0 for a new one; None when it is not one."""
-    if text is None or not text.isdigit() or len(text) > 10 or int(text) > MAX_APPOINTMENT_ID:
-        return None
-    return int(text)
+    key: Annotated[str, Meta(min_length=1, max_length=128, pattern=NO_NUL)]
+    timezone: Annotated[str, Meta(max_length=64)] = ""
 
 
 async def frame_ancestors(db: AsyncSession, settings: Settings, context_id: str) -> list[str]:
@@ -94,12 +92,13 @@ async def panel_page(
     db_session: DbSession, settings: AppSettings, ctx: FromQuery[str] = "", appointment: FromQuery[str] = ""
 ) -> Template:
     """The page in the follow-up dialog's frame (``?ctx=<uctx>&appointment=<baid>``)."""
-    context_id = ctx if _CONTEXT.match(ctx) else ""
+    context_id = ctx if is_context_id(ctx) else ""
     origins = await frame_ancestors(db_session, settings, context_id)
     policy = content_security_policy(frame_ancestors=origins)
     context = {
         "context_id": context_id,
-        "appointment_id": _appointment_id(appointment) if context_id else None,
+        # SuperOffice's <baid>: a follow-up's id, 0 for a new one (None: not one, the page says so).
+        "appointment_id": parse_id(appointment) if context_id else None,
         "crm_origins": json.dumps(origins),
     }
     return Template("pages/panel.html", context=context, headers={"content-security-policy": policy})
@@ -200,32 +199,32 @@ def _handle(request: Request[Any, Any, Any], error: Exception) -> Template:
         return _problem(HTTP_422_UNPROCESSABLE_ENTITY if refused else HTTP_502_BAD_GATEWAY, error.message, retry=True)
     if isinstance(error, CrmUnavailable):
         return _problem(HTTP_502_BAD_GATEWAY, "SuperOffice could not be reached. Try again in a moment.", retry=True)
-    return _problem(HTTP_400_BAD_REQUEST, str(error) or "That did not work. Reload the panel and try again.")
+    # A ValidationException: an address or form the panel's own page never sends (say, from an old rendering).
+    return _problem(HTTP_400_BAD_REQUEST, RELOAD, reload=True)
 
 
 @get("/{appointment_id:int}/meeting")
-async def panel_meeting(db_session: DbSession, crm: Crm, who: Who, appointment_id: FromPath[int]) -> Template:
+async def panel_meeting(db_session: DbSession, crm: Crm, who: Who, appointment_id: FromPath[CrmId]) -> Template:
     return _shown(await panel_meetings.view(db_session, who, appointment_id, crm), appointment_id)
 
 
 @post("/{appointment_id:int}/meeting")
 async def panel_add(
     state: State, db_session: DbSession, providers: Providers, cipher: Cipher, crm: Crm, who: Who,
-    appointment_id: FromPath[int], data: Form,
+    appointment_id: FromPath[CrmId], data: URLEncodedBody[AddMeetingForm],
 ) -> Template:  # fmt: skip
-    """Add video meeting (the form carries one key per rendering: a double click makes one meeting)."""
-    key, timezone = data.get("key", ""), data.get("timezone") or "UTC"
-    if not 1 <= len(key) <= 128:
-        raise BadPanelRequest("Reload the panel and try again.")
-    view = await panel_meetings.add_meeting(db_session, who, appointment_id, key=key, timezone=_zone(timezone),
-                                            deps=_deps(state, providers, cipher, crm))  # fmt: skip
+    """Add video meeting."""
+    view = await panel_meetings.add_meeting(
+        db_session, who, appointment_id, key=data.key, timezone=_zone(data.timezone or "UTC"),
+        deps=_deps(state, providers, cipher, crm),
+    )  # fmt: skip
     return _shown(view, appointment_id)
 
 
 @post("/{appointment_id:int}/meeting/{meeting_id:uuid}/remove")
 async def panel_remove(
     state: State, db_session: DbSession, providers: Providers, cipher: Cipher, crm: Crm, who: Who,
-    appointment_id: FromPath[int], meeting_id: FromPath[uuid.UUID],
+    appointment_id: FromPath[CrmId], meeting_id: FromPath[uuid.UUID],
 ) -> Template:  # fmt: skip
     view = await panel_meetings.remove_meeting(db_session, who, appointment_id, meeting_id,
                                                _deps(state, providers, cipher, crm))  # fmt: skip
@@ -234,7 +233,7 @@ async def panel_remove(
 
 PANEL_FAILURES = (
     NotAuthorizedException, CrmGrantMissing, CrmAccessRefused, ReconnectNeeded, AppointmentGone, MeetingNotFound,
-    ConfigurationError, ProviderError, CrmUnavailable, BadPanelRequest,
+    ConfigurationError, ProviderError, CrmUnavailable, ValidationException,
 )  # fmt: skip
 PANEL_ERRORS: dict[type[Exception], Any] = dict.fromkeys(PANEL_FAILURES, _handle)
 MEETING_ROUTES = Router(

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromQuery
+from litestar.params import FromQuery, Parameter, URLEncodedBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
+from backend.crm.ids import MAX_ID
 from backend.providers.catalogue import display_name
 from backend.services.user_admin import Listing, list_connections, remove_configurations
+from backend.web.bounds import PageNumber, SearchText
 from backend.web.dependencies import Cipher, DbSession, Providers
+from backend.web.forms import RemoveUsersForm
 from backend.web.htmx import wants_partial
 from backend.web.session_user import current_user, require_administrator
 
 PAGE = "/admin/video-meetings/users"
-
-
-def _associate_ids(values: list[str]) -> list[int]:
-    return sorted({int(value) for value in values if value.strip().isdigit()})
 
 
 class ManageUsersController(Controller):
@@ -33,11 +32,11 @@ class ManageUsersController(Controller):
         request: Request[Any, Any, Any],
         db_session: DbSession,
         cipher: Cipher,
-        q: FromQuery[str] = "",
-        sort: FromQuery[str] = "name",
+        q: FromQuery[SearchText] = "",
+        sort: FromQuery[Annotated[str, Parameter(max_length=32)]] = "name",
         desc: FromQuery[bool] = False,
-        page: FromQuery[int] = 1,
-        removed: FromQuery[int | None] = None,
+        page: FromQuery[PageNumber] = 1,
+        removed: FromQuery[Annotated[int | None, Parameter(ge=0, le=MAX_ID)]] = None,
     ) -> Template:
         user = current_user(request)
         assert user is not None and user.tenant_id is not None
@@ -48,18 +47,18 @@ class ManageUsersController(Controller):
 
     @post("/remove")
     async def remove(
-        self, request: Request[Any, Any, Any], db_session: DbSession, providers: Providers, cipher: Cipher
-    ) -> Template | Redirect:
+        self, request: Request[Any, Any, Any], db_session: DbSession, providers: Providers, cipher: Cipher,
+        data: URLEncodedBody[RemoveUsersForm],
+    ) -> Template | Redirect:  # fmt: skip
         """Remove the chosen users' configurations; without JavaScript the confirmation is a page of its own."""
         user = current_user(request)
         assert user is not None and user.tenant_id is not None
-        form = await request.form()
-        associate_ids = _associate_ids(form.getall("associate_id") if "associate_id" in form else [])
-        back = {key: form.get(key) for key in ("q", "sort", "desc", "page") if form.get(key)}
+        associate_ids = data.associate_ids()
+        back = {key: value for key in ("q", "sort", "desc", "page") if (value := getattr(data, key))}
         if not associate_ids:
             listing = await list_connections(db_session, user.tenant_id)
             return self._render(request, listing, None, error="Choose at least one user.")
-        if form.get("confirmed") != "yes":
+        if data.confirmed != "yes":
             listing = await list_connections(db_session, user.tenant_id)
             chosen = [row for row in listing.rows if row.associate_id in associate_ids] or None
             context = {"user": user, "associate_ids": associate_ids, "chosen": chosen, "back": back}

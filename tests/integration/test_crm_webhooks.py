@@ -154,6 +154,12 @@ def test_an_event_signed_with_another_companys_secret_is_refused(live: LiveServe
     assert [m.state for m in rows(live.settings, Meeting, Meeting.tenant_id == tenant.id)] == [MeetingState.ACTIVE]
 
 
+def test_an_address_no_company_can_have_is_unknown(live: LiveServers) -> None:
+    answer = httpx.post(f"{live.backend_url}/webhooks/superoffice/Cust%0012345", json={})  # PostgreSQL 500'd on it
+
+    assert (answer.status_code, answer.json()["error"]) == (404, "unknown_company")
+
+
 def test_a_late_event_is_accepted_and_changes_only_what_the_crm_says(live: LiveServers, anna: ExtensionUser) -> None:
     """SuperOffice queues failed cycles, so a valid event may come hours late: it is answered 200 (anything else
     counts towards TooManyErrors), and since the appointment still exists, its meeting stays."""

@@ -57,6 +57,20 @@ def test_an_unknown_variable_is_reported_and_nothing_is_saved(
     assert (tenant.invitation_mode, tenant.invitation_template) == ("mail_link", None)
 
 
+def test_a_template_with_a_control_character_is_explained_and_nothing_is_saved(
+    live: LiveServers, admin: tuple[httpx.Client, str]
+) -> None:
+    client, token = admin
+
+    refused = client.post(f"{live.backend_url}{SAVE}", data={"mode": "template", "template": "Join: {burl}\x00",
+                                                             "_csrf_token": token})  # fmt: skip
+
+    assert refused.status_code == 400  # PostgreSQL refused the NUL: a 500
+    assert "The template has an invisible control character (pasted from elsewhere?): remove it." in page_text(refused)
+    [tenant] = rows(live.settings, Tenant)
+    assert (tenant.invitation_mode, tenant.invitation_template) == ("mail_link", None)
+
+
 def test_the_preview_fills_in_a_sample_appointment(live: LiveServers, admin: tuple[httpx.Client, str]) -> None:
     client, token = admin
     headers = {"HX-Request": "true", "HX-Request-Type": "partial", "x-csrftoken": token}

@@ -17,6 +17,7 @@ from tests.support.zoom import connect_company_zoom, connect_user_zoom
 
 USERS = "/admin/video-meetings/users"
 PARTIAL = {"HX-Request": "true", "HX-Request-Type": "partial", "HX-Target": "section#users"}
+HTML = {"Accept": "text/html"}
 MEETING = {"topic": "x", "start": "2030-01-01T10:00:00+00:00", "duration_minutes": 30}
 
 
@@ -116,6 +117,43 @@ def test_removing_several_at_once_with_htmx(live: LiveServers, admin: tuple[http
     assert swapped.text.lstrip().startswith('<section id="users"')
     assert "Removed the configuration of 2 users." in page_text(swapped)
     assert rows(live.settings, UserConnection) == []
+
+
+@pytest.mark.parametrize("query", ["\u00b2", "9" * 20])  # a digit int() refuses; past a 32-bit id (PostgreSQL 500'd)
+def test_searching_for_a_number_no_associate_can_have_finds_nobody(
+    live: LiveServers, admin: tuple[httpx.Client, str], users: dict, query: str
+) -> None:
+    client, _ = admin
+
+    found = client.get(f"{live.backend_url}{USERS}", params={"q": query})
+
+    assert found.status_code == 200
+    assert "Anna Andersen" not in page_text(found) and "Bjørn Berg" not in page_text(found)
+
+
+def test_a_search_pasted_with_a_nul_character_is_refused_in_words(
+    live: LiveServers, admin: tuple[httpx.Client, str]
+) -> None:
+    client, _ = admin
+
+    refused = client.get(f"{live.backend_url}{USERS}", params={"q": "anna\x00"}, headers=HTML)
+
+    assert refused.status_code == 400
+    assert "This page cannot use what it was sent (q)" in page_text(refused)
+
+
+@pytest.mark.parametrize("associate_id", [str(2**63), "\u00b2"])  # both 500'd: an overflow, and int("²")
+def test_removing_an_id_superoffice_cannot_have_is_refused_and_removes_nobody(
+    live: LiveServers, admin: tuple[httpx.Client, str], users: dict, associate_id: str
+) -> None:
+    client, token = admin
+
+    refused = client.post(f"{live.backend_url}{USERS}/remove", headers=HTML,
+                          data={"associate_id": associate_id, "confirmed": "yes", "_csrf_token": token})  # fmt: skip
+
+    assert refused.status_code == 400
+    assert "This page cannot use what it was sent (associate_id)" in page_text(refused)
+    assert len(rows(live.settings, UserConnection)) == 2
 
 
 def test_nobody_but_the_tenants_administrators_can_list_or_remove(

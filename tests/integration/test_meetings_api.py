@@ -177,7 +177,10 @@ def test_nobody_else_can_touch_a_users_meeting(
      (_new(idempotency_key="   "), "idempotency_key must be 1 to 128 characters"),
      (_new(alarm_minutes_before=10**12), "alarm_minutes_before must be a whole number from 0 to 40320"),
      (_new(appointment_id=2**70), "appointment_id must be a SuperOffice appointment id (1 to 2147483647)"),
-     (_new(topic="x" * 256), "topic must be text of at most 255 characters")],
+     (_new(topic="x" * 256), "topic must be text of at most 255 characters"),
+     # These two reached Zoom, then PostgreSQL refused the NUL: a 500, and a meeting nobody could see.
+     (_new(topic="Kick-off\x00"), "topic must be text of at most 255 characters (and no NUL character)"),
+     (_new(idempotency_key="click\x00"), "idempotency_key must be 1 to 128 characters, no NUL among them")],
 )  # fmt: skip
 def test_a_wrong_request_says_what_to_fix(
     live: LiveServers, anna: ExtensionUser, body: dict[str, Any], message: str
@@ -216,6 +219,19 @@ def test_a_move_with_a_wrong_alarm_is_refused_before_zoom_is_changed(live: LiveS
     [held] = held_meetings(live)
     assert datetime.fromisoformat(held["start_time"].replace("Z", "+00:00")) == START  # Zoom was not moved
     assert anna.api.get(f"/{meeting['id']}").json()["start"] == meeting["start"]
+
+
+def test_a_rename_with_a_nul_character_is_refused_before_zoom_is_changed(
+    live: LiveServers, anna: ExtensionUser
+) -> None:
+    meeting = anna.api.post("", json=_new()).json()
+
+    refused = anna.api.patch(f"/{meeting['id']}", json={"topic": "Renamed\x00"})  # PostgreSQL 500'd on it
+
+    assert refused.status_code == 400
+    assert "topic must be text of at most 255 characters (and no NUL character)" in refused.json()["message"]
+    [held] = held_meetings(live)
+    assert held["topic"] == meeting["topic"]
 
 
 def test_nulls_in_a_change_leave_those_fields_and_a_null_alarm_turns_it_off(anna: ExtensionUser) -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from backend.models import Meeting, Tenant
 from tests.integration.conftest import MakeUser
@@ -76,6 +77,12 @@ def test_a_new_follow_up_is_asked_to_be_saved_first_and_a_wrong_address_is_expla
 
     assert "Save the follow-up first, then add its video meeting here." in page_text(new)
     assert wrong.status_code == 200 and "its address names no follow-up" in page_text(wrong)
+
+
+def test_an_address_with_a_digit_that_is_no_number_names_no_follow_up(live: LiveServers) -> None:
+    answer = httpx.get(f"{live.backend_url}/panel/followup", params={"ctx": "Cust12345", "appointment": "\u00b2"})
+
+    assert answer.status_code == 200 and "its address names no follow-up" in page_text(answer)  # int("²") 500'd
 
 
 def test_a_sign_in_code_works_only_with_the_frame_verifier_and_only_for_the_panel(live: LiveServers) -> None:
@@ -216,10 +223,23 @@ def test_a_join_link_that_is_not_a_web_address_never_reaches_the_page(
     assert "Remove video meeting" in page_text(shown)
 
 
-def test_a_form_without_its_key_is_refused_with_what_to_do(live: LiveServers) -> None:
+@pytest.mark.parametrize("form", [{"timezone": "Europe/Oslo"}, {"key": "click\x00", "timezone": "Europe/Oslo"}])
+def test_a_form_without_its_key_is_refused_with_what_to_do(live: LiveServers, form: dict[str, str]) -> None:
     set_up_company_zoom(live)
 
-    answer = panel_client(live, "anna").post("/1/meeting", data={"timezone": "Europe/Oslo"})
+    answer = panel_client(live, "anna").post("/1/meeting", data=form)  # a NUL in the key 500'd on PostgreSQL
 
     assert answer.status_code == 400 and "Reload the panel and try again." in page_text(answer)
+    assert held_meetings(live) == []
+
+
+def test_a_follow_up_id_superoffice_cannot_have_is_refused_without_asking_superoffice(live: LiveServers) -> None:
+    set_up_company_zoom(live)
+    panel = panel_client(live, "anna")
+
+    shown = panel.get(f"/{2**63}/meeting")  # was a 502: SuperOffice's WebAPI fails on such an id
+    added = panel.post(f"/{2**63}/meeting", data={"key": "click-1", "timezone": "Europe/Oslo"})
+
+    assert shown.status_code == added.status_code == 400
+    assert "Reload the panel and try again." in page_text(shown) and "Reload the panel" in page_text(added)
     assert held_meetings(live) == []

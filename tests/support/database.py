@@ -18,8 +18,14 @@ from typing import Any, TypeVar
 
 import asyncpg
 import sqlalchemy as sa
+from sqlmodel import SQLModel
+
+import backend.models  # noqa: F401  (the tables, for create_all)
+from backend.db import create_engine
+from backend.settings import Settings
 
 T = TypeVar("T")
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
 @dataclass(frozen=True)
@@ -72,3 +78,25 @@ def fresh_database(tmp_path: Path) -> Iterator[TestDatabase]:
         yield TestDatabase(url=url, schema=schema)
     finally:
         run_blocking(_execute(url, f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def settings_for(tmp_path: Path, database: TestDatabase) -> Settings:
+    """Settings for a test's own database and directory, with quick background jobs."""
+    return Settings(
+        data_dir=tmp_path / "var",
+        database_url=database.url,
+        database_schema=database.schema,
+        secret_key=TEST_SECRET,
+        job_poll_seconds=0.05,
+        job_retry_seconds=0.2,
+        job_max_attempts=4,
+    )
+
+
+async def create_tables(settings: Settings) -> None:
+    engine = create_engine(settings)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(SQLModel.metadata.create_all)
+    finally:
+        await engine.dispose()
