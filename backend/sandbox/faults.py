@@ -30,6 +30,11 @@ class FaultKind(StrEnum):
     """No answer for longer than any client waits."""
     INVALID_GRANT = "invalid_grant"
     """The token endpoint refuses the refresh token, as when the user revoked the app."""
+    CONSENT_REQUIRED = "consent_required"
+    """Microsoft's token endpoint only: the consent behind the grant was withdrawn (an administrator removed the app's
+    permission grant), so a refresh is answered 400 ``invalid_grant`` with AADSTS65001 and ``suberror``
+    ``consent_required``, the body quoted in learn.microsoft.com/en-us/answers/questions/1520238 (a refresh after the
+    tenant's consent was gone). Zoom and Google have no such answer."""
 
 
 class Target(StrEnum):
@@ -105,10 +110,14 @@ async def arm_fault(state: State, data: JSONBody[dict[str, Any]]) -> None:
     ``"after": n`` lets n calls through first. The mail sink is ``{"provider": "mail", "target": "smtp"}``.
     """
     try:
+        kind, target = FaultKind(data["fault"]), Target(data.get("target", "api"))
+        if kind is FaultKind.CONSENT_REQUIRED and (data["provider"], target) != ("microsoft", Target.TOKEN):
+            raise ValidationException("consent_required is how Microsoft's token endpoint answers a refresh only: "
+                                      "give provider microsoft and target token.")  # fmt: skip
         state.faults.arm(
             provider=str(data["provider"]),
-            target=Target(data.get("target", "api")),
-            kind=FaultKind(data["fault"]),
+            target=target,
+            kind=kind,
             count=int(data.get("count", 1)),
             retry_after_seconds=int(data.get("retry_after_seconds", 1)),
             after=int(data.get("after", 0)),

@@ -162,6 +162,20 @@ def test_a_refresh_asking_for_an_unconsented_scope_is_consent_required(live: Liv
     assert _aadsts(refused) == 65001
 
 
+def test_an_armed_consent_required_answers_the_next_refresh_as_withdrawn_consent(live: LiveServers) -> None:
+    tokens = _tokens(live)
+    arm(live, "consent_required", target="token")
+
+    refused = _refresh(live, tokens["refresh_token"])
+
+    body = refused.json()
+    assert (refused.status_code, body["error"], body["suberror"]) == (400, "invalid_grant", "consent_required")
+    assert _aadsts(refused) == 65001
+    assert _refresh(live, tokens["refresh_token"]).status_code == 200  # the fault is used up
+    elsewhere = {"provider": "zoom", "fault": "consent_required", "target": "token"}
+    assert httpx.post(f"{live.sandbox_url}/_sandbox/faults", json=elsewhere).status_code == 400  # Zoom has no such
+
+
 def test_after_the_user_revokes_refreshes_fail_but_access_tokens_live_until_they_expire(live: LiveServers) -> None:
     tokens = _tokens(live, "bjorn@demo.example")
 

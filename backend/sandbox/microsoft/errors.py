@@ -143,6 +143,8 @@ async def token_fault(request: Request[Any, Any, Any], state: State) -> None:
         return
     if fault.kind is FaultKind.INVALID_GRANT:
         raise IdentityError(400, "invalid_grant", 70008)
+    if fault.kind is FaultKind.CONSENT_REQUIRED:  # the tenant's consent was withdrawn (see FaultKind)
+        raise IdentityError(400, "invalid_grant", 65001, suberror="consent_required")
     if fault.kind in (FaultKind.RATE_LIMITED, FaultKind.DAILY_LIMIT):
         retry_after = {"Retry-After": str(fault.retry_after_seconds)}
         raise IdentityError(429, "temporarily_unavailable", 90055, headers=retry_after)
