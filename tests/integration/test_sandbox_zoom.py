@@ -231,6 +231,17 @@ async def test_an_armed_invalid_grant_refuses_the_next_refresh(zoom: httpx.Async
     assert refused.json()["error"] == "invalid_grant"
 
 
+async def test_an_armed_invalid_grant_at_the_api_refuses_the_access_token_as_zoom_does(zoom: httpx.AsyncClient) -> None:
+    auth = _bearer(await _tokens(zoom))
+    await zoom.post("/_sandbox/faults", json={"provider": "zoom", "fault": "invalid_grant"})
+
+    refused = await zoom.get("/zoom/v2/users/me", headers=auth)
+
+    assert refused.status_code == 401
+    assert refused.json() == {"code": 124, "message": "Access token is expired."}
+    assert (await zoom.get("/zoom/v2/users/me", headers=auth)).status_code == 200
+
+
 async def test_an_unknown_fault_is_refused_with_the_choices(zoom: httpx.AsyncClient) -> None:
     refused = await zoom.post("/_sandbox/faults", json={"provider": "zoom", "fault": "meteor"})
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from litestar import Request, Response
-from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_401_UNAUTHORIZED, HTTP_429_TOO_MANY_REQUESTS, HTTP_500_INTERNAL_SERVER_ERROR
 
 from backend.sandbox.faults import Fault, FaultKind
 
@@ -14,6 +14,9 @@ from backend.sandbox.faults import Fault, FaultKind
 async def fault_response(request: Request[Any, Any, Any], fault: Fault) -> Response[Any]:
     if fault.kind is FaultKind.HANG:
         await request.app.state.faults.hang(request.receive)
+    if fault.kind is FaultKind.INVALID_GRANT:
+        # At the API: the access token is refused as an expired one is (401, code 124: notes/zoom-contracts.md).
+        return Response({"code": 124, "message": "Access token is expired."}, status_code=HTTP_401_UNAUTHORIZED)
     if fault.kind is FaultKind.RATE_LIMITED:
         return Response(
             {
