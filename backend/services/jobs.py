@@ -31,7 +31,12 @@ LEASE = timedelta(minutes=30)
 
 
 class RetryLater(Exception):
-    """The job could not finish now (a server was down): run it again after the retry wait."""
+    """The job could not finish now (a server was down): run it again after the retry wait, or after
+    ``after_seconds`` when that is longer (a provider's Retry-After: trying sooner would only use up attempts)."""
+
+    def __init__(self, message: str, *, after_seconds: float | None = None) -> None:
+        super().__init__(message)
+        self.after_seconds = after_seconds
 
 
 class UnknownJob(Exception):
@@ -115,11 +120,17 @@ async def run_due_job(
             claim,
             JobState.PENDING if retry else JobState.FAILED,
             error=message,
-            run_after=utcnow() + policy.wait(job.attempts) if retry else None,
+            run_after=utcnow() + _retry_wait(policy, job.attempts, error) if retry else None,
         )
         return True
     await _finish(sessions, job.id, claim, JobState.DONE)
     return True
+
+
+def _retry_wait(policy: RetryPolicy, attempts_made: int, error: Exception) -> timedelta:
+    asked = error.after_seconds if isinstance(error, RetryLater) else None
+    wait = policy.wait(attempts_made)
+    return max(wait, timedelta(seconds=asked)) if asked is not None else wait
 
 
 async def run_worker(

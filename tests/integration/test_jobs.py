@@ -81,6 +81,18 @@ async def test_a_failing_job_is_retried_after_a_wait_and_then_given_up(sessions:
     assert not await run_due_job(sessions, {"flaky": flaky}, POLICY, now=utcnow() + timedelta(days=1))
 
 
+async def test_a_job_told_to_retry_later_waits_at_least_as_long_as_it_was_asked(sessions: Any) -> None:
+    async def throttled(payload: dict[str, Any], attempt: Attempt) -> None:
+        raise RetryLater("Zoom is handling too many requests right now.", after_seconds=3 * 3600)
+
+    await _add(sessions, kind="throttled")
+    assert await run_due_job(sessions, {"throttled": throttled}, POLICY)
+
+    [job] = await _jobs(sessions)
+    assert job.state == JobState.PENDING
+    assert job.run_after > utcnow() + timedelta(hours=2, minutes=59)  # not the policy's 30 seconds
+
+
 async def test_two_workers_never_run_the_same_job(sessions: Any) -> None:
     runs: list[int] = []
 
