@@ -19,6 +19,10 @@ class Actor:
     email: str = ""
 
 
+SYSTEM = Actor(kind="system")
+"""Meetings for SuperOffice itself (a job)."""
+
+
 def record(
     db: AsyncSession,
     *,

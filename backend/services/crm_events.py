@@ -30,10 +30,10 @@ from backend.crm.appointments import AppointmentGone, CrmAppointment, read_appoi
 from backend.crm.superoffice import CrmUnavailable
 from backend.crm.webapi import CrmAccessRefused
 from backend.crm.webhooks import CrmEvent
-from backend.models import Meeting, MeetingState, Tenant, utcnow
+from backend.models import Meeting, MeetingState, ProviderKind, Tenant, utcnow
 from backend.providers.base import ErrorKind, ProviderError
 from backend.security import UserIdentity
-from backend.services import jobs
+from backend.services import audit, jobs
 from backend.services.configuration import ConfigurationError
 from backend.services.crm_grants import CrmAccess, CrmGrantMissing
 from backend.services.crm_writeback import writeback_due
@@ -85,7 +85,7 @@ async def appointment_event(db: AsyncSession, tenant: Tenant, event: CrmEvent) -
 def job_function(deps: Collaborators, crm: CrmAccess) -> jobs.JobFunction:
     async def follow(payload: dict[str, Any], attempt: Attempt) -> None:
         async with deps.sessions() as db:
-            outcome = await follow_appointment(db, payload, deps, crm)
+            outcome = await follow_appointment(db, payload, deps, crm, attempt)
         log.info("appointment %s %s: %s", payload["appointment_id"], payload["kind"], outcome)
 
     return follow
@@ -98,8 +98,12 @@ class _Reading:
     """Its meeting's owner was told it does not exist."""
 
 
-async def follow_appointment(db: AsyncSession, payload: dict[str, Any], deps: Collaborators, crm: CrmAccess) -> str:
-    """Bring our meetings of one appointment in step with it; RetryLater while SuperOffice or the provider is away."""
+async def follow_appointment(
+    db: AsyncSession, payload: dict[str, Any], deps: Collaborators, crm: CrmAccess, attempt: Attempt
+) -> str:
+    """Bring our meetings of one appointment in step with it; RetryLater while SuperOffice or the provider is away
+    (after the provider's Retry-After). What cannot be done is told in the company's Activity: a dead grant at once,
+    a provider that stays away when the last attempt fails too."""
     tenant = await db.get(Tenant, payload["tenant_id"])
     if tenant is None or tenant.id is None:
         return "ignored: the company is gone"
@@ -121,23 +125,51 @@ async def follow_appointment(db: AsyncSession, payload: dict[str, Any], deps: Co
         attached = await _attach(db, candidates, now)
         if not attached:
             return "no meeting"
-    try:
-        for meeting in attached:
-            who = UserIdentity(tenant.id, meeting.associate_id, tenant.context_id, tenant.company_name)
+    for meeting in attached:
+        who = UserIdentity(tenant.id, meeting.associate_id, tenant.context_id, tenant.company_name)
+        unfollowed = _Unfollowed(meeting.topic, meeting.associate_id, meeting.provider, appointment_id, now is None)
+        try:
             if now is None:  # deleted: whoever deleted it, the meeting ends as its owner
                 await remove_meeting(db, who, meeting.id, deps)
             else:
                 await change_meeting(db, who, meeting.id, _change_for(now), deps)
-        return f"{'removed' if now is None else 'followed'} {len(attached)}"
-    except ProviderError as error:
-        if error.kind in PASSING:
-            raise RetryLater(str(error)) from error
-        log.warning("following appointment %s failed: %s", appointment_id, error.kind)
-        return f"failed: {error.kind}"
-    except (ReconnectNeeded, ConfigurationError) as error:
-        # Nothing to retry: the user sees the problem (and the way out) the next time they open the appointment.
-        log.warning("following appointment %s failed: %s", appointment_id, type(error).__name__)
-        return f"failed: {type(error).__name__}"
+        except ProviderError as error:
+            if error.kind in PASSING and not attempt.last:
+                raise RetryLater(str(error), after_seconds=error.retry_after_seconds) from error
+            log.warning("following appointment %s failed: %s", appointment_id, error.kind)
+            if error.kind not in PASSING:
+                await _tell(db, tenant.id, unfollowed, str(error))
+                return f"failed: {error.kind}"
+            await _tell(db, tenant.id, unfollowed, f"{error} (given up after {attempt.number} attempts)")
+            raise RetryLater(str(error)) from error  # the last attempt: the job ends failed, for inspection
+        except (ReconnectNeeded, ConfigurationError) as error:
+            # Nothing to retry until someone acts: the owner connects again (or the administrator sets up a provider).
+            log.warning("following appointment %s failed: %s", appointment_id, type(error).__name__)
+            await _tell(db, tenant.id, unfollowed, str(error))
+            return f"failed: {type(error).__name__}"
+    return f"{'removed' if now is None else 'followed'} {len(attached)}"
+
+
+@dataclass(frozen=True)
+class _Unfollowed:
+    """A meeting that could not follow its appointment, in the words the Activity needs."""
+
+    title: str
+    owner: int
+    provider: ProviderKind
+    appointment_id: int
+    removing: bool
+
+
+async def _tell(db: AsyncSession, tenant_id: int, meeting: _Unfollowed, reason: str) -> None:
+    """The company's Activity says which meeting no longer matches its appointment and why: the change was made in
+    the CRM, so nobody would otherwise learn that the meeting still stands, or is still at its old time."""
+    audit.record(
+        db, tenant_id=tenant_id, action="meetings.follow_failed", actor=audit.SYSTEM, provider=meeting.provider,
+        subject_associate_id=meeting.owner, title=meeting.title, appointment=meeting.appointment_id,
+        change="remove" if meeting.removing else "change", error=reason,
+    )  # fmt: skip
+    await db.commit()
 
 
 async def _read(

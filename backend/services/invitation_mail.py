@@ -44,7 +44,7 @@ from backend.models import (
 )
 from backend.security import TokenCipher
 from backend.services import audit, invitations, jobs
-from backend.services.audit import Actor
+from backend.services.audit import SYSTEM
 from backend.services.calendar_files import CalendarInvitation, invitation_ics, meeting_uid
 from backend.services.crm_grants import CrmAccess, CrmGrantMissing
 from backend.services.jobs import Attempt, RetryLater
@@ -58,7 +58,6 @@ When: {start} - {end}
 Join meeting: {burl}
 
 {organizer}"""
-SYSTEM = Actor(kind="system")
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,8 @@ ACTIONS = {
     "invitations, {updates} updates, {cancellations} cancellations",
     "invitations.failed": "could not e-mail the participants of \u201c{title}\u201d (associate {subject}): "
     "{error}; {outcome}",
+    "meetings.follow_failed": "could not {change} the {provider} meeting \u201c{title}\u201d of associate {subject} as "
+    "its CRM appointment {appointment} asked: {error}",
 }
 
 
