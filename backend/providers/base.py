@@ -200,6 +200,9 @@ class VideoProvider(Protocol):
     kind: ProviderKind
     name: str
     company_setting: CompanySetting
+    schedule_at_provider: bool
+    """Whether the provider keeps a meeting's time and title (Zoom, Teams), so a move or rename is made there too. A
+    Google Meet space has neither: moving its meeting asks nothing of Google, not even a fresh access token."""
     webhook_ack_status: int
     """The HTTP status that acknowledges a notification (Zoom: 200; RISC security events: 202)."""
     webhook_max_age: timedelta

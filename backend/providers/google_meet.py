@@ -81,6 +81,7 @@ class GoogleMeetProvider:
         help="Google Meet's access type for every meeting made from SuperOffice.",
         choices=ACCESS_CHOICES,
     )
+    schedule_at_provider = False
     webhook_ack_status = 202  # RFC 8935: a security event token is acknowledged with 202 Accepted
     webhook_max_age = EVENT_MAX_AGE
 

@@ -72,6 +72,7 @@ class TeamsProvider:
         help="Everyone else waits in the lobby until someone in the meeting lets them in.",
         choices=LOBBY_CHOICES,
     )
+    schedule_at_provider = True
     webhook_ack_status = 200
     webhook_max_age = timedelta(0)  # Microsoft sends us no notifications
 

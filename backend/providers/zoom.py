@@ -72,6 +72,7 @@ class ZoomProvider:
         help="Every Zoom meeting made from SuperOffice gets this passcode: 6 to 10 letters, digits or @ - _ *.",
         can_generate=True,
     )
+    schedule_at_provider = True
     webhook_ack_status = 200
     webhook_max_age = WEBHOOK_SKEW
 

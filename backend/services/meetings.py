@@ -146,9 +146,9 @@ async def change_meeting(
     timezone = change.timezone or meeting.timezone
     # Everything of ours is worked out before the provider is asked: nothing may fail after it agreed.
     alarm_at = _alarm_after(change, meeting, start)
-    if schedule_changed:
+    adapter = _adapter(deps, meeting.provider) if schedule_changed else None
+    if adapter is not None and adapter.schedule_at_provider:
         company = await active_company_provider(db, who.tenant_id, who.company_name)
-        adapter = _adapter(deps, meeting.provider)
         connection = await _connection(db, who, adapter)
         details = MeetingDetails(topic, start, duration, timezone)
         moved = await _with_token(
