@@ -29,7 +29,7 @@ from backend.web.activity import describe
 from tests.support.database import create_tables, fresh_database, run_blocking, settings_for
 from tests.support.extension_api import ExtensionUser, extension_user
 from tests.support.live import LiveServers, live_servers
-from tests.support.providers import ALL, GOOGLE_MEET, Harness, HeldMeeting, connect_user, set_up_company
+from tests.support.providers import ALL, GOOGLE_MEET, ZOOM, Harness, HeldMeeting, connect_user, set_up_company
 from tests.support.rows import change_rows, rows
 from tests.support.waiting import eventually
 
@@ -391,8 +391,10 @@ def _schedule_at_provider(world: World, held: HeldMeeting) -> tuple[str, datetim
     """(title, start) as the provider holds them; None for a Meet space, which has neither."""
     if world.harness is GOOGLE_MEET:
         return None
-    title, start = (held.raw["topic"], held.raw["start_time"]) if "topic" in held.raw else (
-        held.raw["subject"], held.raw["startDateTime"])  # fmt: skip
+    zoom = world.harness is ZOOM
+    title, start = (
+        (held.raw["topic"], held.raw["start_time"]) if zoom else (held.raw["subject"], held.raw["startDateTime"])
+    )
     return title, datetime.fromisoformat(start.replace("Z", "+00:00"))
 
 
