@@ -78,7 +78,8 @@ def _wait(state: RetryCallState) -> float:
     error = state.outcome.exception() if state.outcome else None
     if isinstance(error, ProviderError) and error.retry_after_seconds is not None:
         return min(error.retry_after_seconds, LONGEST_WAIT_SECONDS)
-    return wait_exponential_jitter(multiplier=0.2, max=2.0)(state)
+    # 0.2 s, then 0.4 s, each with up to 0.2 s of jitter: a person is waiting on the click.
+    return wait_exponential_jitter(multiplier=0.2, max=2.0, jitter=0.2)(state)
 
 
 async def call(
