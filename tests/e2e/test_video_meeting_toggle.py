@@ -195,6 +195,7 @@ def test_after_the_administrator_used_this_browser_the_next_user_gets_their_own_
     page.get_by_role("button", name="Allow").click()
     page.get_by_label("Meeting passcode").fill("Pass1234")
     page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text("Meeting passcode saved.")  # saved before the page is left
     page.goto(f"{live.sandbox_url}/logout")
 
     crm_sign_in(page, live.sandbox_url, "anna")
