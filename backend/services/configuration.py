@@ -16,8 +16,8 @@ from backend.services import audit, user_access
 from backend.services.audit import Actor
 from backend.services.broken_connections import mark_unreadable_ones
 from backend.services.crm_grants import forget_crm_grants
-from backend.services.crm_web_panels import company_web_panel, web_panel_due, web_panel_removal_due
-from backend.services.crm_webhooks import company_webhook, webhook_due, webhook_removal_due
+from backend.services.crm_web_panels import web_panel_due, web_panel_removal_due
+from backend.services.crm_webhooks import webhook_due, webhook_removal_due
 from backend.services.tokens import revoke_stored_grant
 from backend.settings import Settings
 
@@ -182,11 +182,9 @@ async def disconnect_company(
                  user_connections_removed=len(users))  # fmt: skip
     # Users' SuperOffice sign-ins were kept for work on the company's meetings: gone with it. The administrator's is
     # kept while the jobs that remove the webhook and the web panel at SuperOffice run as them; the last one drops it.
-    removals_due = (
-        await company_webhook(db, tenant_id) is not None or await company_web_panel(db, tenant_id) is not None
-    )
-    await webhook_removal_due(db, tenant_id=tenant_id, associate_id=admin.associate_id or 0)
-    await web_panel_removal_due(db, tenant_id=tenant_id, associate_id=admin.associate_id or 0)
+    webhook_job = await webhook_removal_due(db, tenant_id=tenant_id, associate_id=admin.associate_id or 0)
+    panel_job = await web_panel_removal_due(db, tenant_id=tenant_id, associate_id=admin.associate_id or 0)
+    removals_due = webhook_job or panel_job
     keep = [admin.associate_id] if removals_due and admin.associate_id is not None else []
     await forget_crm_grants(db, tenant_id, keep=keep)
     await db.commit()

@@ -48,14 +48,16 @@ async def web_panel_due(db: AsyncSession, *, tenant_id: int, associate_id: int) 
                        tenant_id=tenant_id)  # fmt: skip
 
 
-async def web_panel_removal_due(db: AsyncSession, *, tenant_id: int, associate_id: int) -> None:
-    """Forget the company's panel and add the job that takes it out of SuperOffice's follow-up dialog."""
+async def web_panel_removal_due(db: AsyncSession, *, tenant_id: int, associate_id: int) -> bool:
+    """Forget the company's panel and add the job that takes it out of SuperOffice's follow-up dialog; whether
+    there is such a job (one that needs ``associate_id``'s SuperOffice sign-in)."""
     panel = await company_web_panel(db, tenant_id)
     if panel is None:
-        return
+        return False
     await db.delete(panel)
     await jobs.enqueue(db, kind=REMOVE, key=f"{REMOVE}:{tenant_id}:{utcnow().timestamp()}",
                        payload={"tenant_id": tenant_id, "associate_id": associate_id}, tenant_id=tenant_id)  # fmt: skip
+    return True
 
 
 def job_functions(crm: CrmAccess, url: str) -> dict[str, jobs.JobFunction]:

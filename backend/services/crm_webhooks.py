@@ -74,16 +74,19 @@ async def webhook_due(db: AsyncSession, cipher: TokenCipher, *, tenant_id: int, 
                        tenant_id=tenant_id)  # fmt: skip
 
 
-async def webhook_removal_due(db: AsyncSession, *, tenant_id: int, associate_id: int) -> None:
-    """Forget the company's webhook (its secret goes at once) and add the job that deletes it at SuperOffice."""
+async def webhook_removal_due(db: AsyncSession, *, tenant_id: int, associate_id: int) -> bool:
+    """Forget the company's webhook (its secret goes at once) and add the job that deletes it at SuperOffice;
+    whether there is such a job (one that needs ``associate_id``'s SuperOffice sign-in)."""
     webhook = await company_webhook(db, tenant_id)
     if webhook is None:
-        return
+        return False
     await db.delete(webhook)
-    if webhook.webhook_id:
-        payload = {"tenant_id": tenant_id, "webhook_id": webhook.webhook_id, "associate_id": associate_id}
-        await jobs.enqueue(db, kind=REMOVE, key=f"{REMOVE}:{tenant_id}:{webhook.webhook_id}", payload=payload,
-                           tenant_id=tenant_id)  # fmt: skip
+    if not webhook.webhook_id:
+        return False  # never registered at SuperOffice: nothing to remove there
+    payload = {"tenant_id": tenant_id, "webhook_id": webhook.webhook_id, "associate_id": associate_id}
+    await jobs.enqueue(db, kind=REMOVE, key=f"{REMOVE}:{tenant_id}:{webhook.webhook_id}", payload=payload,
+                       tenant_id=tenant_id)  # fmt: skip
+    return True
 
 
 async def webhook_secret(db: AsyncSession, cipher: TokenCipher, context_id: str) -> tuple[Tenant, str] | None:

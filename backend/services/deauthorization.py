@@ -92,12 +92,14 @@ async def _take_company_out_of_superoffice(db: AsyncSession, tenant_id: int) -> 
     administrators who set them up (their sign-ins kept until then, see ``crm_grants``); forget every other."""
     webhook, panel = await company_webhook(db, tenant_id), await company_web_panel(db, tenant_id)
     keep = []
-    if webhook is not None:
+    if webhook is not None and await webhook_removal_due(
+        db, tenant_id=tenant_id, associate_id=webhook.registered_by_associate_id
+    ):
         keep.append(webhook.registered_by_associate_id)
-        await webhook_removal_due(db, tenant_id=tenant_id, associate_id=webhook.registered_by_associate_id)
-    if panel is not None:
+    if panel is not None and await web_panel_removal_due(
+        db, tenant_id=tenant_id, associate_id=panel.saved_by_associate_id
+    ):
         keep.append(panel.saved_by_associate_id)
-        await web_panel_removal_due(db, tenant_id=tenant_id, associate_id=panel.saved_by_associate_id)
     await forget_crm_grants(db, tenant_id, keep=keep)
 
 
