@@ -236,6 +236,9 @@ class CrmGrant(ProviderTokens, table=True):
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(foreign_key="tenant.id")
     associate_id: int = Field()
+    signed_in_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    """When the user last signed in (a refresh does not change it): a sign-in after the company's disconnect is kept
+    for the work it was made for, when the disconnect's last removal job forgets the company's grants."""
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 

@@ -8,6 +8,7 @@ In SuperOffice Online the Webhook agent must be asked for when the application i
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,9 +67,10 @@ async def register_webhook(
 
 
 async def find_webhook(
-    http: httpx.AsyncClient, webapi_url: str, access_token: str, *, target_url: str
+    http: httpx.AsyncClient, webapi_url: str, access_token: str, *, target_url: str, skip: Collection[int] = ()
 ) -> RegisteredWebhook | None:
-    """A webhook already registered for ``target_url`` (say, by an attempt whose answer we never stored)."""
+    """A webhook already registered for ``target_url`` (say, by an attempt whose answer we never stored), other than
+    those in ``skip``."""
     response = await webapi_call(http, "GET", _url(webapi_url), access_token)
     if response.status_code != 200:
         raise WebhookRefused(error_message(response))
@@ -78,7 +80,7 @@ async def find_webhook(
             (
                 RegisteredWebhook(int(w["WebhookId"]), str(w["State"]))
                 for w in listed
-                if w.get("TargetUrl") == target_url
+                if w.get("TargetUrl") == target_url and int(w["WebhookId"]) not in skip
             ),
             None,
         )

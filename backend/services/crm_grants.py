@@ -14,7 +14,7 @@ from typing import TypeVar
 
 import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import col, delete, func, select
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.crm.superoffice import CrmGrantRefused, CrmTokens, SuperOfficeSignIn
@@ -36,7 +36,13 @@ class CrmGrantMissing(Exception):
 async def remember_crm_grant(
     db: AsyncSession, cipher: TokenCipher, *, tenant_id: int, associate_id: int, tokens: CrmTokens
 ) -> None:
+    """Keep the tokens of the user's sign-in (replacing what was kept)."""
     grant = await _grant(db, tenant_id, associate_id) or CrmGrant(tenant_id=tenant_id, associate_id=associate_id)
+    grant.signed_in_at = utcnow()
+    await _store(db, cipher, grant, tokens)
+
+
+async def _store(db: AsyncSession, cipher: TokenCipher, grant: CrmGrant, tokens: CrmTokens) -> None:
     grant.access_token_encrypted = cipher.encrypt(tokens.access_token)
     if tokens.refresh_token:
         grant.refresh_token_encrypted = cipher.encrypt(tokens.refresh_token)
@@ -82,36 +88,47 @@ async def crm_access_token(
         await db.delete(grant)
         await db.commit()
         raise CrmGrantMissing from None
-    await remember_crm_grant(db, cipher, tenant_id=tenant_id, associate_id=associate_id, tokens=tokens)
+    await _store(db, cipher, grant, tokens)  # a refresh: the sign-in stays as old as it was
     return tokens.access_token
 
 
 async def forget_crm_grants(
-    db: AsyncSession, tenant_id: int, *, only: Collection[int] | None = None, keep: Collection[int] = ()
+    db: AsyncSession,
+    tenant_id: int,
+    *,
+    only: Collection[int] | None = None,
+    keep: Collection[int] = (),
+    signed_in_by: datetime | None = None,
 ) -> None:
-    """Delete kept SuperOffice sign-ins of the company (``only`` these users; never those in ``keep``), within the
-    caller's transaction: nothing is kept once the work it was kept for is gone."""
+    """Delete kept SuperOffice sign-ins of the company (``only`` these users; never those in ``keep``; with
+    ``signed_in_by``, only sign-ins made by then), within the caller's transaction: nothing is kept once the work it
+    was kept for is gone."""
     statement = delete(CrmGrant).where(col(CrmGrant.tenant_id) == tenant_id)
     if only is not None:
         statement = statement.where(col(CrmGrant.associate_id).in_(list(only)))
     if keep:
         statement = statement.where(col(CrmGrant.associate_id).not_in(list(keep)))
+    if signed_in_by is not None:
+        statement = statement.where(col(CrmGrant.signed_in_at) <= signed_in_by)
     await db.exec(statement)  # type: ignore[call-overload]
 
 
 async def forget_crm_grants_once_company_is_gone(sessions: async_sessionmaker[AsyncSession], tenant_id: int) -> None:
     """After a job that removes the company's webhook or web panel at SuperOffice: the sign-in it ran as was kept
-    only for that. When the company has no setup and no other such job is waiting, the last grants go."""
+    only for that. When the company has no setup and no other such job is waiting, the grants signed in before the
+    disconnect go; a sign-in since (an administrator setting the company up again) is kept for its own work."""
     async with sessions() as db:
         if (await db.exec(select(ProviderConnection.id).where(ProviderConnection.tenant_id == tenant_id))).first():
             return
-        waiting = select(func.count()).select_from(Job).where(
+        waiting = select(Job.created_at).where(
             col(Job.tenant_id) == tenant_id, col(Job.kind).startswith(REMOVAL_JOBS),
             col(Job.state).in_([JobState.PENDING, JobState.RUNNING]),
         )  # fmt: skip
-        if (await db.exec(waiting)).one() > 1:  # the running one is the caller
+        removals = (await db.exec(waiting)).all()
+        if len(removals) > 1:  # the running one is the caller
             return
-        await forget_crm_grants(db, tenant_id)
+        disconnected_at = removals[0] if removals else utcnow()  # the caller was added with the disconnect
+        await forget_crm_grants(db, tenant_id, signed_in_by=disconnected_at)
         await db.commit()
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.crm.ids import is_context_id
@@ -31,7 +31,7 @@ from backend.crm.webhook_registry import (
     read_webhook,
     register_webhook,
 )
-from backend.models import CrmWebhook, CrmWebhookState, Tenant, utcnow
+from backend.models import CrmWebhook, CrmWebhookState, Job, JobState, Tenant, utcnow
 from backend.security import InvalidToken, TokenCipher
 from backend.services import jobs
 from backend.services.crm_grants import CrmAccess, CrmGrantMissing, forget_crm_grants_once_company_is_gone
@@ -188,12 +188,14 @@ async def _register_or_activate(
         db.add(webhook)
         await db.commit()  # before saving it at SuperOffice, whose test POST is signed with it
     known_id = webhook.webhook_id
+    going = await _webhooks_being_removed(db, tenant.id)
 
     async def call(http: httpx.AsyncClient, token: str) -> RegisteredWebhook:
-        # One webhook per company: one we registered before (even if its id was never stored) is saved again.
+        # One webhook per company: one we registered before (even if its id was never stored) is saved again, but
+        # never one a disconnect's job is about to delete.
         webhook_id = known_id
         if not webhook_id:
-            found = await find_webhook(http, tenant.webapi_url, token, target_url=target)
+            found = await find_webhook(http, tenant.webapi_url, token, target_url=target, skip=going)
             webhook_id = found.webhook_id if found else None
         if webhook_id:
             try:
@@ -223,6 +225,14 @@ async def _register_or_activate(
     db.add(webhook)
     await db.commit()
     return error
+
+
+async def _webhooks_being_removed(db: AsyncSession, tenant_id: int) -> set[int]:
+    """The company's webhooks a removal job (of an earlier disconnect) has yet to delete at SuperOffice."""
+    removals = select(Job.payload).where(
+        Job.kind == REMOVE, Job.tenant_id == tenant_id, col(Job.state).in_([JobState.PENDING, JobState.RUNNING])
+    )
+    return {int(payload["webhook_id"]) for payload in (await db.exec(removals)).all()}
 
 
 def _secret(cipher: TokenCipher, webhook: CrmWebhook) -> str | None:

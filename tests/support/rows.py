@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import SQLModel, select
 
 from backend.db import create_engine, session_factory
@@ -57,3 +57,15 @@ def add_rows(settings: Settings, *new: Row) -> list[Row]:
             await engine.dispose()
 
     return run_blocking(run())
+
+
+def delete_rows(settings: Settings, table: type[Row], *conditions: Any) -> None:
+    async def run() -> None:
+        engine = create_engine(settings)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(delete(table).where(*conditions))
+        finally:
+            await engine.dispose()
+
+    run_blocking(run())
