@@ -29,7 +29,9 @@ async def zoom(live: LiveServers) -> AsyncIterator[ZoomProvider]:
     assert settings.zoom_client_secret is not None
     config = ZoomConfig(settings.zoom_url, settings.zoom_api_url, settings.zoom_client_id,
                         settings.zoom_client_secret.get_secret_value())  # fmt: skip
-    async with httpx.AsyncClient(timeout=0.5) as http:
+    # Answers that never come are given up after 0.5 s; connecting (the kernel's work on loopback) may take longer
+    # on a busy machine without meaning anything.
+    async with httpx.AsyncClient(timeout=httpx.Timeout(0.5, connect=10.0)) as http:
         yield ZoomProvider(config, http)
 
 
