@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ssl
 import warnings
+from functools import cache
 from typing import Any
 
 import httpx
@@ -17,14 +19,24 @@ TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 USER_AGENT = "MeetingsForSuperOffice/0.1"
 
 
+@cache
+def tls_context() -> ssl.SSLContext:
+    """The one TLS configuration of every client (httpx's own default, SSL_CERT_FILE and SSL_CERT_DIR included).
+    Made once: loading the CAs takes longer than a whole request to a nearby server, and a sign-in makes a client
+    per request."""
+    return httpx.create_ssl_context()
+
+
 def http_client(*, timeout: float | None = None, **options: Any) -> httpx.AsyncClient:
     """A plain client for JSON APIs and discovery documents (``timeout`` in seconds overrides the default)."""
     limit = TIMEOUT if timeout is None else httpx.Timeout(timeout, connect=min(timeout, 5.0))
+    options.setdefault("verify", tls_context())
     return httpx.AsyncClient(timeout=limit, headers={"User-Agent": USER_AGENT}, **options)
 
 
 def oauth_client(client_id: str, client_secret: str, **options: Any) -> AsyncOAuth2Client:
     """An OAuth 2 client (Authlib over httpx) with the same timeouts."""
+    options.setdefault("verify", tls_context())
     return AsyncOAuth2Client(
         client_id=client_id,
         client_secret=client_secret,

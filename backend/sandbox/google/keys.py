@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,19 @@ from joserfc.jwk import RSAKey
 
 def load_or_create_key(path: Path) -> RSAKey:
     if path.exists():
-        return RSAKey.import_key(json.loads(path.read_text()))
+        return _imported(path.read_text())
     path.parent.mkdir(parents=True, exist_ok=True)
     key = RSAKey.generate_key(2048, parameters={"kid": secrets.token_hex(20)}, private=True)
     path.write_text(json.dumps(key.as_dict(private=True)))
     path.chmod(0o600)
     return key
+
+
+@lru_cache(maxsize=16)
+def _imported(stored: str) -> RSAKey:
+    """The key kept in a file's text: checking a private RSA key takes longer than starting the emulator's routes,
+    and every sandbox start in one process (tests) reads the same file contents."""
+    return RSAKey.import_key(json.loads(stored))
 
 
 def public_jwks(key: RSAKey) -> dict[str, Any]:

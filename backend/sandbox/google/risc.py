@@ -19,6 +19,7 @@ from joserfc.jwk import RSAKey
 from backend.sandbox.google import scopes
 from backend.sandbox.google.apps import GoogleClient
 from backend.sandbox.google.keys import sign
+from backend.sandbox.outgoing import delivery_client
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ async def deliver(client: GoogleClient, token: str) -> dict[str, Any]:
     """POST one SET to the client's receiver; ``status`` is its HTTP status, None when it could not be reached."""
     headers = {"Content-Type": "application/secevent+jwt", "Accept": "application/json"}
     try:
-        async with httpx.AsyncClient(timeout=10) as http:
+        async with delivery_client(10) as http:
             response = await http.post(client.risc_receiver_url, content=token, headers=headers)
     except httpx.HTTPError as error:
         log.warning("google emulator: security event to %s failed: %s", client.risc_receiver_url, error)

@@ -18,6 +18,7 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -53,12 +54,20 @@ class SigningCertificate:
         }
 
 
+@lru_cache(maxsize=16)
+def _kept(stored: str) -> SigningCertificate | None:
+    """The certificate kept in a file's text (None for an older file without one). Cached: checking a private RSA
+    key takes longer than starting the emulator's routes, and every start in one process reads the same text."""
+    kept = json.loads(stored)
+    if "certificate" not in kept:
+        return None
+    return SigningCertificate(RSAKey.import_key(kept["key"]), base64.b64decode(kept["certificate"]))
+
+
 def load_or_create(path: Path, name: str) -> SigningCertificate:
     """A certificate kept in ``path`` (made on first use; the private key stays in the sandbox's data)."""
-    if path.exists():
-        stored = json.loads(path.read_text())
-        if "certificate" in stored:
-            return SigningCertificate(RSAKey.import_key(stored["key"]), base64.b64decode(stored["certificate"]))
+    if path.exists() and (kept := _kept(path.read_text())) is not None:
+        return kept
     path.parent.mkdir(parents=True, exist_ok=True)
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from backend.sandbox.outgoing import delivery_client
 from backend.sandbox.superoffice.store import Appointment
 from backend.sandbox.superoffice.time_zones import BASE_ZONE, ZONES
 from backend.sandbox.superoffice.webhook_store import Webhook, WebhookStore
@@ -136,7 +137,7 @@ async def test_post(webhook: Webhook, changed_by: int) -> int | str:
     raw = json.dumps(body).encode()
     headers = {**_headers(webhook, body, raw, str(uuid.uuid4())), "X-Hook-Test": "true"}
     try:
-        async with httpx.AsyncClient(timeout=TEST_TIMEOUT_SECONDS) as client:
+        async with delivery_client(TEST_TIMEOUT_SECONDS) as client:
             return (await client.post(webhook.target_url, content=raw, headers=headers)).status_code
     except httpx.HTTPError as error:
         return type(error).__name__
@@ -145,7 +146,7 @@ async def test_post(webhook: Webhook, changed_by: int) -> int | str:
 async def _deliver(store: WebhookStore, timing: DeliveryTiming, webhook: Webhook, body: dict[str, Any]) -> None:
     raw = json.dumps(body).encode()
     headers = _headers(webhook, body, raw, body["EventId"])
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with delivery_client(10) as client:
         for attempt, delay in enumerate((0.0, *timing.retry_delays)):
             await asyncio.sleep(delay)
             try:

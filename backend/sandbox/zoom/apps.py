@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 
+from backend.sandbox.outgoing import delivery_client
+
 log = logging.getLogger(__name__)
 
 
@@ -51,7 +53,7 @@ async def send_event(app: ZoomApp, event: str, payload: dict[str, Any]) -> httpx
     """Deliver one notification to the app's endpoint; a failure is logged (Zoom would retry much later)."""
     body, headers = signed_event(app, event, payload)
     try:
-        async with httpx.AsyncClient(timeout=10) as client:
+        async with delivery_client(10) as client:
             response = await client.post(app.webhook_url, content=body, headers=headers)
     except httpx.HTTPError as error:
         log.warning("zoom emulator: %s to %s failed: %s", event, app.webhook_url, error)
