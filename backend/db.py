@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from litestar.datastructures import State
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -54,6 +55,17 @@ async def provide_session(state: State) -> AsyncIterator[AsyncSession]:
     """Litestar dependency: one session per request, rolled back unless the handler committed."""
     async with state.sessions() as session:
         yield session
+
+
+async def upsert(
+    db: AsyncSession, table: type[Any], values: dict[str, Any], *, unique: Sequence[str], keep: Sequence[str] = ()
+) -> None:
+    """Insert the row, or update the one with the same ``unique`` columns (leaving ``keep`` as they are), in one
+    statement in the caller's transaction: another request inserting or deleting that row meanwhile is no error."""
+    dialect = postgresql if db.bind.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(**values)
+    changed = {name: statement.excluded[name] for name in values if name not in (*unique, *keep)}
+    await db.exec(statement.on_conflict_do_update(index_elements=list(unique), set_=changed))  # type: ignore[call-overload]
 
 
 async def check_database(engine: AsyncEngine) -> None:

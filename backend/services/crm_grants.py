@@ -14,11 +14,13 @@ from typing import TypeVar
 
 import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.crm.superoffice import CrmGrantRefused, CrmTokens, SuperOfficeSignIn
 from backend.crm.webapi import CrmAccessRefused
+from backend.db import upsert
 from backend.models import CrmGrant, Job, JobState, ProviderConnection, utcnow
 from backend.security import InvalidToken, TokenCipher
 
@@ -36,10 +38,17 @@ class CrmGrantMissing(Exception):
 async def remember_crm_grant(
     db: AsyncSession, cipher: TokenCipher, *, tenant_id: int, associate_id: int, tokens: CrmTokens
 ) -> None:
-    """Keep the tokens of the user's sign-in (replacing what was kept)."""
-    grant = await _grant(db, tenant_id, associate_id) or CrmGrant(tenant_id=tenant_id, associate_id=associate_id)
-    grant.signed_in_at = utcnow()
-    await _store(db, cipher, grant, tokens)
+    """Keep the tokens of the user's sign-in (replacing what was kept; a refresh token only when a new one came)."""
+    now = utcnow()
+    values = {
+        "tenant_id": tenant_id, "associate_id": associate_id, "signed_in_at": now, "updated_at": now,
+        "access_token_encrypted": cipher.encrypt(tokens.access_token), "token_expires_at": tokens.expires_at,
+        "refresh_token_encrypted": cipher.encrypt(tokens.refresh_token) if tokens.refresh_token else None,
+    }  # fmt: skip
+    keep = () if tokens.refresh_token else ("refresh_token_encrypted",)
+    # One statement: a second sign-in, a refresh or a disconnect's clean-up may touch the same row meanwhile.
+    await upsert(db, CrmGrant, values, unique=("tenant_id", "associate_id"), keep=keep)
+    await db.commit()
 
 
 async def _store(db: AsyncSession, cipher: TokenCipher, grant: CrmGrant, tokens: CrmTokens) -> None:
@@ -49,7 +58,11 @@ async def _store(db: AsyncSession, cipher: TokenCipher, grant: CrmGrant, tokens:
     grant.token_expires_at = tokens.expires_at
     grant.updated_at = utcnow()
     db.add(grant)
-    await db.commit()
+    try:
+        await db.commit()
+    except StaleDataError:  # forgotten while it was being refreshed (a disconnect, a deauthorization)
+        await db.rollback()
+        raise CrmGrantMissing from None
 
 
 async def crm_access_token(
