@@ -1,6 +1,7 @@
 # The two commands of the README, and the steps they are made of.
 #   make run   start the product on its embedded defaults (SQLite + sandbox)
 #   make test  the whole suite: lint, the extension's unit tests, pytest with the browser tests
+#   make bench the benchmarks (they print figures and ratios; set DATABASE_URL for PostgreSQL)
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -10,11 +11,12 @@ CHROMIUM ?= /usr/bin/chromium
 PYTEST_WORKERS ?= 3
 PYTEST_ARGS ?=
 
-.PHONY: run test lint install install-test browser node help
+.PHONY: run test bench lint install install-test browser node help
 
 help:
 	@echo "make run    start the backend (http://127.0.0.1:8000) and the sandbox (http://127.0.0.1:8001)"
 	@echo "make test   run the whole test suite (set DATABASE_URL to test on PostgreSQL)"
+	@echo "make bench  run the benchmarks (set DATABASE_URL to measure on PostgreSQL)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -63,6 +65,10 @@ lint: install-test
 	$(BIN)/ruff check backend tests bench
 	$(BIN)/ruff format --check backend tests bench
 	$(BIN)/lint-imports
+
+bench: install-test
+	$(BIN)/python -m bench.create
+	$(BIN)/python -m bench.manage_users
 
 test: install-test browser node lint
 	node --test tests/extension/
