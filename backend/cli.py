@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import sys
 import zipfile
@@ -15,18 +16,20 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import command
 from cryptography.fernet import Fernet
+from litestar import Litestar
 from pydantic import ValidationError
 
 from backend import PROJECT_ROOT
 from backend.app import create_app
 from backend.db import alembic_config, create_engine, session_factory, upgrade_database
+from backend.log_redaction import redact_access_log
 from backend.sandbox.app import SandboxConfig, create_sandbox_app
 from backend.sandbox.google.apps import GoogleClient
 from backend.sandbox.microsoft.apps import MicrosoftApp
 from backend.sandbox.superoffice.oidc_store import OAuthClient
 from backend.sandbox.zoom.apps import ZoomApp
 from backend.security import TokenCipher, derive_key
-from backend.server import Site, bind_socket, serve_forever
+from backend.server import Site, bind_socket, serve_forever, serve_processes
 from backend.service_modes import Service, ServiceMode, service_address, service_mode
 from backend.services.token_keys import reencrypt_tokens
 from backend.settings import Settings
@@ -41,19 +44,31 @@ def build_sites(
     """
     sites = [Site(create_app(settings), backend_sock)]
     if sandbox_sock is not None:
-        sandbox = SandboxConfig(
-            data_dir=settings.data_dir / "sandbox",
-            public_url=settings.sandbox_url,
-            backend_url=settings.public_url,
-            session_secret=derive_key(settings.secret, "sandbox-session"),
-            superoffice_clients=_sandbox_superoffice_clients(settings),
-            zoom_apps=_sandbox_zoom_apps(settings),
-            microsoft_apps=_sandbox_microsoft_apps(settings),
-            google_clients=_sandbox_google_clients(settings),
-            smtp_socket=smtp_sock,
-        )
-        sites.append(Site(create_sandbox_app(sandbox), sandbox_sock))
+        sites.append(sandbox_site(settings, sandbox_sock, smtp_sock))
     return sites
+
+
+def sandbox_site(settings: Settings, sandbox_sock: Any, smtp_sock: Any | None) -> Site:
+    """The sandbox, registered with our application's settings as the real services would have it."""
+    sandbox = SandboxConfig(
+        data_dir=settings.data_dir / "sandbox",
+        public_url=settings.sandbox_url,
+        backend_url=settings.public_url,
+        session_secret=derive_key(settings.secret, "sandbox-session"),
+        superoffice_clients=_sandbox_superoffice_clients(settings),
+        zoom_apps=_sandbox_zoom_apps(settings),
+        microsoft_apps=_sandbox_microsoft_apps(settings),
+        google_clients=_sandbox_google_clients(settings),
+        smtp_socket=smtp_sock,
+    )
+    return Site(create_sandbox_app(sandbox), sandbox_sock)
+
+
+def backend_from_environment() -> Litestar:
+    """The backend as one of ``serve --workers N``'s processes builds it: settings from the environment, which the
+    parent filled in with the ports it bound."""
+    redact_access_log()  # uvicorn has configured this process's loggers by now
+    return create_app(Settings())
 
 
 def _emulated(settings: Settings, service: Service) -> bool:
@@ -108,11 +123,8 @@ def _sandbox_google_clients(settings: Settings) -> tuple[GoogleClient, ...]:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    overrides = {
-        name: value
-        for name, value in {"host": args.host, "port": args.port, "sandbox_port": args.sandbox_port}.items()
-        if value is not None
-    }
+    given = {"host": args.host, "port": args.port, "sandbox_port": args.sandbox_port, "workers": args.workers}
+    overrides = {name: value for name, value in given.items() if value is not None}
     if args.sandbox is not None:
         overrides["sandbox"] = args.sandbox
     requested = Settings(**overrides)
@@ -125,12 +137,30 @@ def _serve(args: argparse.Namespace) -> int:
         overrides["sandbox_port"] = sandbox_sock.getsockname()[1]
         overrides["sandbox_smtp_port"] = smtp_sock.getsockname()[1]
     settings = Settings(**overrides)
+    if settings.workers > 1 and settings.is_sqlite:
+        print(SQLITE_SERVES_ONE, file=sys.stderr)
+        return 2
 
     upgrade_database(settings)
-    sites = build_sites(settings, backend_sock, sandbox_sock, smtp_sock)
+    if settings.workers == 1:
+        sites = build_sites(settings, backend_sock, sandbox_sock, smtp_sock)
+        _print_welcome(settings)
+        serve_forever(sites, log_level=settings.log_level)
+        return 0
+    # Each process builds its own backend from the environment: the same settings, with the ports bound here.
+    os.environ.update({f"MEETINGS_{name.upper()}": str(value).lower() if isinstance(value, bool) else str(value)
+                       for name, value in overrides.items()})  # fmt: skip
+    beside = [sandbox_site(settings, sandbox_sock, smtp_sock)] if sandbox_sock is not None else []
     _print_welcome(settings)
-    serve_forever(sites, log_level=settings.log_level)
+    serve_processes("backend.cli:backend_from_environment", backend_sock, settings.workers, beside=beside,
+                    log_level=settings.log_level)  # fmt: skip
     return 0
+
+
+SQLITE_SERVES_ONE = (
+    "meetings: --workers above 1 needs PostgreSQL (DATABASE_URL=postgresql+asyncpg://...): a SQLite file takes one "
+    "writer at a time, so more processes would only wait for each other. Run one worker on SQLite."
+)
 
 
 def _print_welcome(settings: Settings) -> None:
@@ -138,7 +168,8 @@ def _print_welcome(settings: Settings) -> None:
     lines = [
         "",
         "Meetings for SuperOffice is running.",
-        f"  Backend:  {settings.public_url}   (health: {settings.public_url}/healthz)",
+        f"  Backend:  {settings.public_url}   (health: {settings.public_url}/healthz)"
+        + (f", {settings.workers} processes" if settings.workers > 1 else ""),
     ]
     if settings.sandbox:
         lines += [
@@ -254,6 +285,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="interface to listen on (default 127.0.0.1, or MEETINGS_HOST)")
     serve.add_argument("--port", type=int, help="backend port (default 8000, or MEETINGS_PORT)")
     serve.add_argument("--sandbox-port", type=int, help="sandbox port (default 8001, or MEETINGS_SANDBOX_PORT)")
+    serve.add_argument(
+        "--workers", type=int, help="backend processes sharing the port (default 1, or MEETINGS_WORKERS; PostgreSQL)"
+    )
     sandbox = serve.add_mutually_exclusive_group()
     sandbox.add_argument(
         "--sandbox",

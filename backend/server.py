@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import uvicorn
 from litestar.types import ASGIApp
+from uvicorn.supervisors import Multiprocess
 
 from backend.log_redaction import redact_access_log
 
@@ -92,3 +93,26 @@ def serving_in_background(sites: Sequence[Site], *, log_level: str = "warning") 
         for server in servers:
             server.should_exit = True
         thread.join(timeout=15)
+
+
+HEALTHCHECK_SECONDS = 30
+"""How long a backend process may take to answer the supervisor before it is replaced: a starting process imports
+the whole backend, which takes seconds on a busy machine (uvicorn's 5 s replaced healthy ones)."""
+
+
+def serve_processes(
+    app_factory: str, sock: socket.socket, workers: int, *, beside: Sequence[Site], log_level: str = "info"
+) -> None:
+    """``workers`` processes serve the app ``app_factory`` makes (an import path: each process builds its own) on one
+    bound socket, the kernel handing each connection to one of them; uvicorn's supervisor replaces a process that
+    dies. The sites ``beside`` (the sandbox) are served by this process meanwhile. Until interrupted."""
+    config = uvicorn.Config(
+        app_factory, factory=True, workers=workers, log_level=log_level, access_log=True, lifespan="on",
+        timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
+    )  # fmt: skip
+    supervisor = Multiprocess(config, sockets=[sock])
+    if not beside:
+        supervisor.run()
+        return
+    with serving_in_background(beside, log_level=log_level):
+        supervisor.run()

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     sandbox_port: int = Field(default=8001, ge=0, le=65535)
     """Sandbox port (the emulated SuperOffice and video providers), another origin as in real life."""
 
+    workers: int = Field(default=1, ge=1, le=64)
+    """Backend processes sharing the backend's port (``meetings serve --workers``). Above 1 needs PostgreSQL: a SQLite
+    file takes one writer at a time."""
+
     sandbox: bool = True
     """Serve the sandbox beside the backend (the embedded default). It turns itself off when any real service is
     configured, unless set explicitly; explicitly on beside real services, it listens on loopback only."""

@@ -22,10 +22,10 @@ import httpx
 from authlib.common.security import generate_token
 
 from backend.providers.zoom import ZoomConfig, ZoomProvider
-from bench.serving import meetings_serve, summary
 from tests.support.database import fresh_database
 from tests.support.extension_api import extension_user
 from tests.support.live import LiveServers
+from tests.support.served import meetings_serve, summary
 from tests.support.zoom import consent, set_up_company_zoom
 
 ROUNDS, PER_ROUND = 10, 20

@@ -11,9 +11,8 @@ import httpx
 import pytest
 
 from backend.models import CrmWebhook, Job, Meeting, MeetingState, Tenant
-from backend.security import TokenCipher
 from tests.integration.conftest import MakeUser
-from tests.support.crm_webhooks import registered_webhooks, signed
+from tests.support.crm_webhooks import company_secret, deleted_event, post_event, registered_webhooks
 from tests.support.extension_api import ExtensionUser
 from tests.support.live import LiveServers
 from tests.support.providers import disconnect_company
@@ -90,34 +89,13 @@ def test_deleting_the_appointment_ends_the_meeting(live: LiveServers, anna: Exte
     eventually(lambda: [m for m in rows(live.settings, Meeting) if m.state == MeetingState.REMOVED])
 
 
-def _company_secret(live: LiveServers, context_id: str = "Cust12345") -> str:
-    (tenant,) = rows(live.settings, Tenant, Tenant.context_id == context_id)
-    (webhook,) = rows(live.settings, CrmWebhook, CrmWebhook.tenant_id == tenant.id)
-    return TokenCipher.for_settings(live.settings).decrypt(webhook.secret_encrypted) or ""
-
-
-def _post(live: LiveServers, body: Any, secret: str, context_id: str = "Cust12345") -> httpx.Response:
-    raw, headers = signed(body, secret)
-    return httpx.post(f"{live.backend_url}/webhooks/superoffice/{context_id}", content=raw, headers=headers)
-
-
-def _deleted_event(appointment_id: int, *, sent: datetime | None = None) -> dict[str, Any]:
-    """Shaped as SuperOffice documents activity.deleted: Values with ids, nothing about the owner."""
-    return {"EventId": str(uuid.uuid4()), "Timestamp": (sent or datetime.now(UTC)).isoformat(), "Changes": [],
-            "Values": {"appointment_id": appointment_id, "contact_id": 0, "person_id": 0, "project_id": 0,
-                       "sale_id": 0},
-            "Event": "activity.deleted", "PrimaryKey": appointment_id, "Entity": "activity",
-            "ContextIdentifier": "Cust12345", "ChangedByAssociateId": 3,
-            "WebhookName": "Meetings for SuperOffice"}  # fmt: skip
-
-
 def test_connecting_the_provider_registers_the_companys_own_webhook(live: LiveServers, anna: ExtensionUser) -> None:
     (webhook,) = registered_webhooks(live)
 
     assert webhook["TargetUrl"] == f"{live.backend_url}/webhooks/superoffice/Cust12345"
     assert webhook["Events"] == ["activity.created", "activity.changed", "activity.deleted"]
     assert webhook["State"] == "Active"
-    assert len(_company_secret(live)) >= 32
+    assert len(company_secret(live)) >= 32
 
 
 def test_disconnecting_removes_the_companys_webhook(live: LiveServers, anna: ExtensionUser) -> None:
@@ -132,7 +110,7 @@ def test_a_forged_event_changes_nothing(live: LiveServers, anna: ExtensionUser) 
     appointment = _appointment(live, anna, meeting["join_url"])
     eventually(lambda: _attached(live, appointment["AppointmentId"]))
 
-    refused = _post(live, _deleted_event(appointment["AppointmentId"]), "not-the-secret")
+    refused = post_event(live, deleted_event(appointment["AppointmentId"]), "not-the-secret")
 
     assert refused.status_code == 401
     assert len(held_meetings(live)) == 1
@@ -143,10 +121,10 @@ def test_an_event_signed_with_another_companys_secret_is_refused(live: LiveServe
     meeting = _meeting(anna)
     appointment = _appointment(live, anna, meeting["join_url"])
     eventually(lambda: _attached(live, appointment["AppointmentId"]))
-    others = _company_secret(live, "Cust67890")
-    assert others != _company_secret(live)
+    others = company_secret(live, "Cust67890")
+    assert others != company_secret(live)
 
-    refused = _post(live, _deleted_event(appointment["AppointmentId"]), others)
+    refused = post_event(live, deleted_event(appointment["AppointmentId"]), others)
 
     assert refused.status_code == 401
     assert len(held_meetings(live)) == 1
@@ -167,8 +145,8 @@ def test_a_late_event_is_accepted_and_changes_only_what_the_crm_says(live: LiveS
     appointment = _appointment(live, anna, meeting["join_url"])
     eventually(lambda: _attached(live, appointment["AppointmentId"]))
 
-    late = _post(live, _deleted_event(appointment["AppointmentId"], sent=datetime.now(UTC) - timedelta(hours=5)),
-                 _company_secret(live))  # fmt: skip
+    late = post_event(live, deleted_event(appointment["AppointmentId"], sent=datetime.now(UTC) - timedelta(hours=5)),
+                 company_secret(live))  # fmt: skip
 
     assert late.status_code == 200
     eventually(lambda: not [job for job in rows(live.settings, Job) if job.kind == "follow_appointment"])
@@ -176,10 +154,10 @@ def test_a_late_event_is_accepted_and_changes_only_what_the_crm_says(live: LiveS
 
 
 def test_a_retried_event_is_acted_on_once(live: LiveServers, anna: ExtensionUser) -> None:
-    body = _deleted_event(999)
+    body = deleted_event(999)
 
-    first = _post(live, body, _company_secret(live))
-    again = _post(live, body, _company_secret(live))
+    first = post_event(live, body, company_secret(live))
+    again = post_event(live, body, company_secret(live))
 
     assert first.json() == {"status": "ok"}
     assert again.json() == {"status": "duplicate"}
@@ -202,11 +180,11 @@ def test_a_retried_event_is_acted_on_once(live: LiveServers, anna: ExtensionUser
 def test_a_signed_but_malformed_event_is_a_clear_400_and_no_duplicate(
     live: LiveServers, anna: ExtensionUser, body: Any, message: str
 ) -> None:
-    answer = _post(live, body, _company_secret(live))
+    answer = post_event(live, body, company_secret(live))
 
     assert answer.status_code == 400
     assert message in answer.json()["message"]
-    valid = _post(live, {**_deleted_event(4), "EventId": "e-1"}, _company_secret(live))
+    valid = post_event(live, {**deleted_event(4), "EventId": "e-1"}, company_secret(live))
     assert valid.json() == {"status": "ok"}  # the refused one was never taken as delivered
 
 
@@ -294,7 +272,7 @@ def test_an_older_change_arriving_late_does_not_move_the_meeting_back(live: Live
     stale = {"EventId": str(uuid.uuid4()), "Timestamp": datetime.now(UTC).isoformat(), "Changes": ["do_by"],
              "Event": "activity.changed", "PrimaryKey": appointment["AppointmentId"], "Entity": "activity",
              "ContextIdentifier": "Cust12345", "ChangedByAssociateId": 2}  # fmt: skip
-    assert _post(live, stale, _company_secret(live)).status_code == 200
+    assert post_event(live, stale, company_secret(live)).status_code == 200
 
     eventually(lambda: not [job for job in rows(live.settings, Job) if job.kind == "follow_appointment"])
     assert [m["start_time"] for m in held_meetings(live)] == [at_later]

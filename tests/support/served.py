@@ -1,8 +1,6 @@
-"""The product as `meetings serve` runs it, in a process of its own, for the benchmarks.
-
-A benchmark measures what a browser or the extension meets: real processes, real sockets, keep-alive clients. The
-servers pick free ports (`--port 0`); the settings handed back are the ones the process runs with, so the tests'
-HTTP helpers (sign-in, connecting Zoom) work against it unchanged.
+"""The product as `meetings serve` runs it, in a process of its own (for the benchmarks and the multi-process
+tests): real processes, real sockets. The servers pick free ports (`--port 0`); the settings handed back are the
+ones the process runs with, so the tests' HTTP helpers (sign-in, connecting Zoom) work against it unchanged.
 """
 
 from __future__ import annotations
@@ -32,6 +30,20 @@ STARTUP_SECONDS = 60
 class Served:
     live: LiveServers
     process: subprocess.Popen[str]
+    banner: str
+
+    def processes(self) -> list[int]:
+        """The process ids serving: this one and its backend processes (``--workers``)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        spawned = [int(pid) for pid in children if b"multiprocessing.spawn" in _cmdline(int(pid))]
+        return [self.process.pid, *(pid for pid in spawned if b"resource_tracker" not in _cmdline(pid))]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 @contextmanager
@@ -40,15 +52,13 @@ def meetings_serve(data_dir: Path, database: TestDatabase, *extra: str) -> Itera
     env = {**os.environ, **database.env(), "MEETINGS_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1",
            "MEETINGS_SANDBOX_SMTP_PORT": "0", "MEETINGS_LOG_LEVEL": "warning"}  # fmt: skip
     command = [sys.executable, "-m", "backend.cli", "serve", "--port", "0", "--sandbox-port", "0", *extra]
-    process = subprocess.Popen(  # noqa: S603 (our own command, no outside input)
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT
-    )
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
     try:
         banner = _banner(process)
         ports = {name: int(re.search(rf"{label}:\s+http://[^:]+:(\d+)", banner).group(1))  # type: ignore[union-attr]
                  for name, label in (("port", "Backend"), ("sandbox_port", "Sandbox"))}  # fmt: skip
         settings = Settings(data_dir=data_dir, database_url=database.url, database_schema=database.schema, **ports)
-        yield Served(LiveServers(settings), process)
+        yield Served(LiveServers(settings), process, banner)
     finally:
         process.send_signal(signal.SIGINT)
         try:
