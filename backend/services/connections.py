@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlalchemy import and_
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.models import ConnectionState, ProviderConnection, UserConnection, utcnow
@@ -17,6 +18,30 @@ from backend.services.configuration import ConfigurationError, company_provider,
 async def active_company_provider(db: AsyncSession, tenant_id: int | None, company_name: str) -> ProviderConnection:
     """The company's provider when its setup is complete; ConfigurationError telling the user whom to ask."""
     connection = await company_provider(db, tenant_id) if tenant_id is not None else None
+    return _serving(connection, company_name)
+
+
+async def active_company_provider_and_user(
+    db: AsyncSession, tenant_id: int, associate_id: int, company_name: str
+) -> tuple[ProviderConnection, UserConnection | None]:
+    """The company's provider (as ``active_company_provider``) and the user's own connection, in one query."""
+    statement = (
+        select(ProviderConnection, UserConnection)
+        .outerjoin(
+            UserConnection,
+            and_(
+                col(UserConnection.tenant_id) == col(ProviderConnection.tenant_id),
+                col(UserConnection.associate_id) == associate_id,
+            ),
+        )
+        .where(ProviderConnection.tenant_id == tenant_id)
+    )
+    found = (await db.exec(statement)).first()
+    company, user = found if found is not None else (None, None)
+    return _serving(company, company_name), user
+
+
+def _serving(connection: ProviderConnection | None, company_name: str) -> ProviderConnection:
     if connection is None or not serves_users(connection):
         raise ConfigurationError(
             f"Video meetings are not set up for {company_name or 'your company'} yet. Ask your SuperOffice "

@@ -24,7 +24,7 @@ from backend.providers.base import ErrorKind, MeetingDetails, ProviderError, Vid
 from backend.providers.catalogue import display_name
 from backend.security import TokenCipher, UserIdentity
 from backend.services import tokens
-from backend.services.connections import active_company_provider, user_connection
+from backend.services.connections import active_company_provider, active_company_provider_and_user, user_connection
 from backend.services.crm_writeback import writeback_due
 from backend.services.invitation_mail import invitations_due
 from backend.services.tokens import ReconnectNeeded, reconnect_message
@@ -32,6 +32,7 @@ from backend.services.tokens import ReconnectNeeded, reconnect_message
 T = TypeVar("T")
 UPCOMING_WINDOW = timedelta(days=7)
 PENDING_WAIT_SECONDS = 15.0
+LAST_USE_PRECISION = timedelta(minutes=1)
 
 
 class MeetingNotFound(Exception):
@@ -78,9 +79,9 @@ async def create_meeting(db: AsyncSession, who: UserIdentity, new: NewMeeting, d
     existing = await _by_key(db, who, new.idempotency_key)
     if existing is not None:
         return await _settled(db, who, new.idempotency_key, existing)
-    company = await active_company_provider(db, who.tenant_id, who.company_name)
+    company, own = await active_company_provider_and_user(db, who.tenant_id, who.associate_id, who.company_name)
     adapter = _adapter(deps, company.provider)
-    connection = await _connection(db, who, adapter)
+    connection = _usable(own, adapter)
 
     reserved = Meeting(
         tenant_id=who.tenant_id,
@@ -289,7 +290,11 @@ def _adapter(deps: Collaborators, provider: str) -> VideoProvider:
 
 
 async def _connection(db: AsyncSession, who: UserIdentity, adapter: VideoProvider) -> UserConnection:
-    connection = await user_connection(db, who.tenant_id, who.associate_id)
+    return _usable(await user_connection(db, who.tenant_id, who.associate_id), adapter)
+
+
+def _usable(connection: UserConnection | None, adapter: VideoProvider) -> UserConnection:
+    """The user's connection to ``adapter``'s provider; ReconnectNeeded when there is none or it broke."""
     if connection is None or connection.provider != adapter.kind:
         raise ReconnectNeeded(f"Connect your {adapter.name} account to add video meetings.")
     if connection.state == ConnectionState.BROKEN:
@@ -306,8 +311,9 @@ async def _with_token(
     """Run ``action`` with a fresh access token; if the provider refuses the token, refresh once and retry."""
     assert connection.id is not None
     token = await tokens.access_token(
-        deps.sessions, connection_id=connection.id, provider=adapter, cipher=deps.cipher, now=deps.clock()
-    )
+        deps.sessions, connection_id=connection.id, provider=adapter, cipher=deps.cipher, now=deps.clock(),
+        read=connection,
+    )  # fmt: skip
     try:
         return await action(token)
     except ProviderError as error:
@@ -330,8 +336,11 @@ async def _with_token(
 
 
 def _touch(db: AsyncSession, connection: UserConnection, now: datetime) -> None:
-    connection.last_used_at = now
-    db.add(connection)
+    """Note when the user last made or moved a meeting (Manage users sorts by it), to the minute: a click within a
+    minute of the last one writes nothing more."""
+    if connection.last_used_at is None or now - connection.last_used_at >= LAST_USE_PRECISION:
+        connection.last_used_at = now
+        db.add(connection)
 
 
 def _alarm(start: datetime, minutes_before: int | None) -> datetime | None:

@@ -74,11 +74,15 @@ async def access_token(
     cipher: TokenCipher,
     now: datetime,
     refused: str | None = None,
+    read: UserConnection | None = None,
 ) -> str:
-    """A usable access token. ``refused``: a token the provider just refused, so it must be replaced now.
+    """A usable access token. ``refused``: a token the provider just refused, so it must be replaced now. ``read``:
+    the connection as the caller has just read it; its token serves while fresh, without reading the row again.
 
     ReconnectNeeded when the grant is missing or dead; ProviderError when the provider failed to refresh it (or
     another request's refresh of it did not finish in time)."""
+    if read is not None and refused is None and (token := _fresh_in(read, cipher, now)):
+        return token
     give_up = asyncio.get_running_loop().time() + LEASE.total_seconds()
     while True:
         async with sessions() as db:
@@ -96,6 +100,17 @@ async def access_token(
             )
         if lease is None:
             await asyncio.sleep(POLL_SECONDS)
+
+
+def _fresh_in(connection: UserConnection, cipher: TokenCipher, now: datetime) -> str | None:
+    """The connection's access token when it is working and not near expiry (else the full path reads and decides)."""
+    if connection.state == ConnectionState.BROKEN:
+        return None
+    try:
+        access = cipher.decrypt(connection.access_token_encrypted)
+    except InvalidToken:
+        return None
+    return _Stored(access, None, connection.token_expires_at).usable(now, None)
 
 
 async def _take_lease(sessions: async_sessionmaker[AsyncSession], connection_id: int) -> str | None:

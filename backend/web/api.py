@@ -69,9 +69,10 @@ async def extension_identity(request: Request[Any, Any, Any], db_session: DbSess
     return who
 
 
-def send_renewed_token(message: Message, scope: Scope) -> None:
+async def send_renewed_token(message: Message, scope: Scope) -> None:
     """``before_send``: hands the extension its renewed token beside any answer (header ``X-Meetings-Token``), so a
-    browser in use never has to sign in again while one unused for the token's lifetime does."""
+    browser in use never has to sign in again while one unused for the token's lifetime does. A coroutine: Litestar
+    runs a plain function hook on a worker thread, twice per response, for every request."""
     fresh = (scope.get("state") or {}).get("renewed_token")
     if fresh and message["type"] == "http.response.start":
         headers = MutableScopeHeaders.from_message(message)

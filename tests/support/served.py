@@ -48,13 +48,17 @@ def _cmdline(pid: int) -> bytes:
 
 @contextmanager
 def meetings_serve(data_dir: Path, database: TestDatabase, *extra: str) -> Iterator[Served]:
-    """`meetings serve --port 0 --sandbox-port 0 EXTRA...` until the block ends (then Ctrl+C, as a person stops it)."""
+    """`meetings serve --port 0 --sandbox-port 0 EXTRA...` until the block ends (then Ctrl+C, as a person stops it).
+    Its output goes to ``serve.log`` beside the data directory (a pipe nobody reads would stop it once full)."""
     env = {**os.environ, **database.env(), "MEETINGS_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1",
            "MEETINGS_SANDBOX_SMTP_PORT": "0", "MEETINGS_LOG_LEVEL": "warning"}  # fmt: skip
     command = [sys.executable, "-m", "backend.cli", "serve", "--port", "0", "--sandbox-port", "0", *extra]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    log = data_dir.parent / "serve.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as output:
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
     try:
-        banner = _banner(process)
+        banner = _banner(process, log)
         ports = {name: int(re.search(rf"{label}:\s+http://[^:]+:(\d+)", banner).group(1))  # type: ignore[union-attr]
                  for name, label in (("port", "Backend"), ("sandbox_port", "Sandbox"))}  # fmt: skip
         settings = Settings(data_dir=data_dir, database_url=database.url, database_schema=database.schema, **ports)
@@ -67,18 +71,16 @@ def meetings_serve(data_dir: Path, database: TestDatabase, *extra: str) -> Itera
             process.kill()
 
 
-def _banner(process: subprocess.Popen[str]) -> str:
-    output = ""
+def _banner(process: subprocess.Popen[str], log: Path) -> str:
     deadline = time.monotonic() + STARTUP_SECONDS
-    assert process.stdout is not None
     while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            break
-        output += line
+        output = log.read_text()
         if "Press Ctrl+C" in output:
             return output
-    raise RuntimeError(f"meetings serve did not start:\n{output}")
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise RuntimeError(f"meetings serve did not start:\n{log.read_text()}")
 
 
 def percentile(samples: list[float], share: float) -> float:
