@@ -24,6 +24,7 @@ from backend.crm.web_panel_registry import panel_url
 from backend.db import create_engine, provide_session, session_factory
 from backend.http import http_client
 from backend.mail import MailServer
+from backend.metrics import metrics_config, metrics_controller
 from backend.models import ProviderKind
 from backend.providers.base import ProviderError, VideoProvider
 from backend.providers.registry import build_providers
@@ -151,6 +152,7 @@ def create_app(settings: Settings) -> Litestar:
             *selfservice.ROUTES,
             *panel.ROUTES,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
+            metrics_controller(settings.metrics_from),
         ],
         lifespan=[database, provider_clients, job_worker],
         dependencies={
@@ -176,6 +178,7 @@ def create_app(settings: Settings) -> Litestar:
             exclude=["/api/", "/webhooks/", "/panel/"],
         ),
         middleware=[
+            metrics_config().middleware,
             security_headers(secure_cookies),
             session_config(secure=secure_cookies).middleware,
         ],

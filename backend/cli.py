@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import re
+import shutil
 import sys
 import zipfile
 from collections.abc import Sequence
@@ -150,6 +151,11 @@ def _serve(args: argparse.Namespace) -> int:
     # Each process builds its own backend from the environment: the same settings, with the ports bound here.
     os.environ.update({f"MEETINGS_{name.upper()}": str(value).lower() if isinstance(value, bool) else str(value)
                        for name, value in overrides.items()})  # fmt: skip
+    # The processes' metrics meet in one folder, so /metrics adds them up whichever process answers.
+    metrics = settings.data_dir / "metrics"
+    shutil.rmtree(metrics, ignore_errors=True)
+    metrics.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
     beside = [sandbox_site(settings, sandbox_sock, smtp_sock)] if sandbox_sock is not None else []
     _print_welcome(settings)
     serve_processes("backend.cli:backend_from_environment", backend_sock, settings.workers, beside=beside,

@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     log_level: str = "info"
     """Log level of the servers: debug, info, warning, error."""
 
+    metrics_from: str = ""
+    """Who may read ``/metrics`` besides this computer: addresses or networks, comma-separated (e.g. the Prometheus
+    server's ``10.0.0.5`` or ``10.0.0.0/24``)."""
+
     superoffice_url: str = ""
     """SuperOffice environment (``https://online.superoffice.com``, ``https://sod.superoffice.com``): the OpenID
     Connect issuer, discovered at ``{url}/login/.well-known/openid-configuration``. Empty means the sandbox."""

@@ -6,6 +6,7 @@ safe (reads, PATCH, DELETE; a create only when the provider says it did nothing,
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -14,6 +15,7 @@ from typing import Any
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
+from backend.metrics import PROVIDER_CALL_SECONDS, PROVIDER_CALLS, provider_outcome
 from backend.providers.base import ErrorKind, Grant, ProviderError
 
 MAX_ATTEMPTS = 3
@@ -94,24 +96,33 @@ async def call(
     )
     async for attempt in retrying:
         with attempt:
+            started = time.perf_counter()
             try:
                 response = await send()
             except httpx.TimeoutException as error:
+                _counted(provider_name, started, None, "timeout")
                 raise ProviderError(
                     ErrorKind.UNAVAILABLE,
                     f"{provider_name} did not answer in time. Try again in a moment.",
                     detail={"timeout": True},
                 ) from error
             except httpx.TransportError as error:
+                _counted(provider_name, started, None, "unreachable")
                 raise ProviderError(
                     ErrorKind.UNAVAILABLE,
                     f"{provider_name} could not be reached. Check the network and try again.",
                     detail={"transport": type(error).__name__},
                 ) from error
+            _counted(provider_name, started, response.status_code)
             if response.status_code == 429 or response.status_code >= 500:
                 raise failure(provider_name, response)
             return response
     raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
+
+
+def _counted(provider_name: str, started: float, status_code: int | None, error: str | None = None) -> None:
+    PROVIDER_CALLS.labels(provider_name, provider_outcome(status_code, error)).inc()
+    PROVIDER_CALL_SECONDS.labels(provider_name).observe(time.perf_counter() - started)
 
 
 async def bearer_call(

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.metrics import JOB_RUNS
 from backend.models import Job, JobState, utcnow
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ async def run_due_job(
         if not isinstance(error, RetryLater):
             log.exception("job %s (%s) failed", job.id, job.kind)
         retry = not attempt.last and not isinstance(error, UnknownJob)
+        JOB_RUNS.labels(job.kind, "retry" if retry else "failed").inc()
         await _finish(
             sessions,
             job.id,
@@ -123,6 +125,7 @@ async def run_due_job(
             run_after=utcnow() + _retry_wait(policy, job.attempts, error) if retry else None,
         )
         return True
+    JOB_RUNS.labels(job.kind, "done").inc()
     await _finish(sessions, job.id, claim, JobState.DONE)
     return True
 

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.metrics import TOKEN_REFRESHES
 from backend.models import ConnectionState, UserConnection, utcnow
 from backend.providers.base import ErrorKind, Grant, ProviderError, VideoProvider
 from backend.security import InvalidToken, TokenCipher
@@ -151,13 +152,16 @@ async def _refresh_holding(
         try:
             grant = await _refresh_in_time(provider, stored.refresh_token or "")
         except ProviderError as error:
-            if error.kind is not ErrorKind.GRANT_REVOKED:
+            revoked = error.kind is ErrorKind.GRANT_REVOKED
+            TOKEN_REFRESHES.labels(provider.name, "grant_revoked" if revoked else "failed").inc()
+            if not revoked:
                 raise
             ended = True
             await _end_lease(
                 sessions, connection_id, lease, state=ConnectionState.BROKEN, broken_reason=PROVIDER_REFUSED
             )
             raise ReconnectNeeded(reconnect_message(provider.name)) from error
+        TOKEN_REFRESHES.labels(provider.name, "refreshed").inc()
         values = {"access_token_encrypted": cipher.encrypt(grant.access_token), "token_expires_at": grant.expires_at}
         if grant.refresh_token:  # providers that do not rotate send none back: keep the one we have
             values["refresh_token_encrypted"] = cipher.encrypt(grant.refresh_token)

@@ -4,6 +4,7 @@ the outbox's job claims and webhook deduplication hold across them. SQLite refus
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -81,6 +82,14 @@ def test_three_processes_serve_one_port_and_refresh_a_grant_once(served: Served,
     assert [a.status_code for a in answers] == [200] * 12  # a second refresh would have killed Zoom's grant
     [connection] = rows(served.live.settings, UserConnection)
     assert connection.state == ConnectionState.ACTIVE
+    # /metrics adds up every process's figures, whichever process answers.
+    for _ in range(3):
+        page = httpx.get(f"{served.live.backend_url}/metrics").text
+        served_links = re.search(r'meetings_requests_total\{[^}]*path="/api/meetings/\{meeting_id\}/host-link"'
+                                 r'[^}]*status_code="200"[^}]*\} (\S+)', page)  # fmt: skip
+        assert served_links and float(served_links.group(1)) == 12, page
+        refreshed = re.search(r'meetings_token_refreshes_total\{[^}]*outcome="refreshed"[^}]*\} (\S+)', page)
+        assert refreshed and float(refreshed.group(1)) == 1, page
 
 
 def test_one_event_delivered_to_every_process_at_once_is_acted_on_once(served: Served, anna: ExtensionUser) -> None:
