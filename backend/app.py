@@ -43,7 +43,7 @@ from backend.web.activity import ActivityController
 from backend.web.admin import VideoMeetingsController
 from backend.web.api import MeetingsController, extension_settings, send_renewed_token
 from backend.web.extension import connect_extension
-from backend.web.health import healthz
+from backend.web.health import healthz, readyz
 from backend.web.pages import home
 from backend.web.security_headers import security_headers
 from backend.web.session_user import AdministratorRequired, SignInRequired
@@ -113,6 +113,7 @@ def create_app(settings: Settings) -> Litestar:
         worker = asyncio.create_task(
             run_worker(app.state.sessions, functions, policy, poll_seconds=settings.job_poll_seconds)
         )
+        app.state.job_worker = worker  # /readyz says whether it still runs
         try:
             yield
         finally:
@@ -138,6 +139,7 @@ def create_app(settings: Settings) -> Litestar:
     app = Litestar(
         route_handlers=[
             healthz,
+            readyz,
             home,
             *auth.ROUTES,
             *connect.ROUTES,

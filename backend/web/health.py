@@ -1,16 +1,20 @@
-"""``/healthz``: is this instance able to serve (can it reach its database)?"""
+"""``/healthz``: is this instance alive (can it reach its database)? ``/readyz``: should it be sent work now (its
+database, its session store and its job worker, each said by name)?"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
+from typing import Any
 
-from litestar import get
+from litestar import Request, get
 from litestar.datastructures import State
 from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from backend.db import check_database
+from backend.web.sessions import SESSION_STORE
 
 log = logging.getLogger(__name__)
 
@@ -27,3 +31,31 @@ async def healthz(state: State) -> Response[dict[str, str]]:
         body = {"status": "unavailable", "database": "unreachable", "error": type(error).__name__}
         return Response(body, status_code=HTTP_503_SERVICE_UNAVAILABLE)
     return Response({"status": "ok", "database": "ok"}, status_code=HTTP_200_OK)
+
+
+@get("/readyz", exclude_from_auth=True, cache=False)
+async def readyz(state: State, request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
+    """200 when the database and the session store answer and the job worker runs; 503 naming what does not (the
+    kind of failure, never its details), so a load balancer sends no one to an instance that cannot serve them."""
+    parts = {
+        "database": await _answers(check_database(state.engine), "database"),
+        "sessions": await _answers(request.app.stores.get(SESSION_STORE).exists("readyz"), "session store"),
+        "jobs": "running" if _running(state) else "stopped",
+    }
+    ready = parts["database"] == parts["sessions"] == "ok" and parts["jobs"] == "running"
+    return Response({"status": "ready" if ready else "not ready", **parts},
+                    status_code=HTTP_200_OK if ready else HTTP_503_SERVICE_UNAVAILABLE)  # fmt: skip
+
+
+async def _answers(check: Awaitable[object], what: str) -> str:
+    try:
+        await asyncio.wait_for(check, DATABASE_CHECK_TIMEOUT_SECONDS)
+    except Exception as error:  # any failure to reach it makes the instance not ready
+        log.warning("readiness: %s unavailable (%s)", what, type(error).__name__)
+        return "unreachable"
+    return "ok"
+
+
+def _running(state: State) -> bool:
+    worker = state.get("job_worker")
+    return worker is not None and not worker.done()
