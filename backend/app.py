@@ -45,6 +45,7 @@ from backend.web.api import MeetingsController, extension_settings, send_renewed
 from backend.web.extension import connect_extension
 from backend.web.health import healthz, readyz
 from backend.web.pages import home
+from backend.web.request_ids import log_records_carry_request_ids, request_ids
 from backend.web.security_headers import security_headers
 from backend.web.session_user import AdministratorRequired, SignInRequired
 from backend.web.sessions import SESSION_STORE, session_config
@@ -70,8 +71,12 @@ def mail_server(settings: Settings) -> MailServer | None:
     )  # fmt: skip
 
 
+LOG_FORMAT = "%(levelname)s - %(asctime)s - %(name)s - %(request_id)s - %(message)s"
+
+
 def create_app(settings: Settings) -> Litestar:
     """Build the meetings service for ``settings``; tests build their own from their own settings."""
+    log_records_carry_request_ids()
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -180,12 +185,17 @@ def create_app(settings: Settings) -> Litestar:
             exclude=["/api/", "/webhooks/", "/panel/"],
         ),
         middleware=[
+            request_ids,
             metrics_config().middleware,
             security_headers(secure_cookies),
             session_config(secure=secure_cookies).middleware,
         ],
         # Every error is logged; the expected ones (answered with a clear 4xx) without a stack trace.
-        logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace=EXPECTED_ERRORS),
+        logging_config=LoggingConfig(
+            log_exceptions="always",
+            disable_stack_trace=EXPECTED_ERRORS,
+            formatters={"standard": {"format": LOG_FORMAT}},
+        ),
         debug=False,
     )
     app.state.public_url = settings.public_url

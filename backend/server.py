@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import socket
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 from litestar.types import ASGIApp
 from uvicorn.supervisors import Multiprocess
 
 from backend.log_redaction import redact_access_log
+from backend.web.request_ids import log_records_carry_request_ids
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,21 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, with each access line ending in its request's id (see ``web/request_ids``; ``-`` for the
+    sandbox, which gives none)."""
+    log_records_carry_request_ids()
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["formatters"]["access"]["fmt"] = (
+        '%(levelprefix)s %(client_addr)s - "%(request_line)s" %(status_code)s request_id=%(request_id)s'
+    )
+    return config
+
+
 def _server(site: Site, log_level: str, access_log: bool) -> uvicorn.Server:
-    config = uvicorn.Config(site.app, log_level=log_level, access_log=access_log, lifespan="on")
+    config = uvicorn.Config(
+        site.app, log_level=log_level, access_log=access_log, lifespan="on", log_config=log_config()
+    )
     redact_access_log()  # after uvicorn has configured its loggers
     return uvicorn.Server(config)
 
@@ -108,7 +124,7 @@ def serve_processes(
     dies. The sites ``beside`` (the sandbox) are served by this process meanwhile. Until interrupted."""
     config = uvicorn.Config(
         app_factory, factory=True, workers=workers, log_level=log_level, access_log=True, lifespan="on",
-        timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
+        timeout_worker_healthcheck=HEALTHCHECK_SECONDS, log_config=log_config(),
     )  # fmt: skip
     supervisor = Multiprocess(config, sockets=[sock])
     if not beside:
