@@ -69,6 +69,7 @@ lint: install-test
 bench: install-test
 	$(BIN)/python -m bench.create
 	$(BIN)/python -m bench.throughput
+	$(BIN)/python -m bench.webhooks
 	$(BIN)/python -m bench.manage_users
 
 test: install-test browser node lint
