@@ -8,6 +8,7 @@ Runs the real servers on free ports, signs in as the demo administrator over HTT
 
 from __future__ import annotations
 
+import logging
 import statistics
 import tempfile
 import time
@@ -34,6 +35,7 @@ def timed(client: httpx.Client, url: str, **params: object) -> float:
 
 
 def main() -> None:
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the figures, not a line per request
     with tempfile.TemporaryDirectory() as scratch, fresh_database(Path(scratch)) as database:
         settings = Settings(data_dir=Path(scratch) / "var", database_url=database.url,
                             database_schema=database.schema, secret_key="bench-" * 8)  # fmt: skip
