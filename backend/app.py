@@ -159,7 +159,7 @@ def create_app(settings: Settings) -> Litestar:
             *selfservice.ROUTES,
             *panel.ROUTES,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
-            metrics_controller(settings.metrics_from),
+            metrics_controller(settings.metrics_networks),
         ],
         lifespan=[database, provider_clients, job_worker],
         dependencies={

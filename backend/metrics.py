@@ -8,6 +8,8 @@ folder (``PROMETHEUS_MULTIPROC_DIR``, set by the parent) and ``/metrics`` adds t
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
+from ipaddress import IPv4Network, IPv6Network
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -52,10 +54,9 @@ def metrics_config() -> PrometheusConfig:
                             exclude=["/metrics", "/static"])  # fmt: skip
 
 
-def metrics_controller(allowed: str) -> type[PrometheusController]:
-    """``GET /metrics`` for the networks in ``allowed`` (comma-separated addresses or CIDR networks) only: request
-    counts by path are nobody else's business. Loopback is always allowed."""
-    networks = [ipaddress.ip_network(part.strip(), strict=False) for part in allowed.split(",") if part.strip()]
+def metrics_controller(networks: Sequence[IPv4Network | IPv6Network]) -> type[PrometheusController]:
+    """``GET /metrics`` for ``networks`` (the settings' ``MEETINGS_METRICS_FROM``) only: request counts by path are
+    nobody else's business. Loopback is always allowed."""
 
     def scraper_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         host = connection.client.host if connection.client else ""

@@ -9,6 +9,7 @@ import hmac
 import os
 import secrets
 import tempfile
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -175,6 +176,12 @@ class Settings(BaseSettings):
         object.__setattr__(self, "sandbox_url", self.sandbox_url.rstrip("/"))
         if len(self.secret.encode()) < 32:
             raise ValueError("MEETINGS_SECRET_KEY must be at least 32 characters long")
+        try:
+            self.metrics_networks  # noqa: B018 (parsed now, so a wrong one stops the start with a reason)
+        except ValueError as error:
+            raise ValueError(
+                f"MEETINGS_METRICS_FROM: {error} (give addresses or networks such as 10.0.0.0/24)"
+            ) from None
         for key in self.token_key_list:
             try:
                 Fernet(key)
@@ -308,6 +315,11 @@ class Settings(BaseSettings):
                 port = f":{sandbox.port}" if sandbox.port else ""
                 origins += [f"{sandbox.scheme}://{name}{port}" for name in LOOPBACK_NAMES]
         return list(dict.fromkeys(origins))
+
+    @property
+    def metrics_networks(self) -> list[IPv4Network | IPv6Network]:
+        """``metrics_from`` as networks (an address is a network of one)."""
+        return [ip_network(part.strip(), strict=False) for part in self.metrics_from.split(",") if part.strip()]
 
     @property
     def is_sqlite(self) -> bool:

@@ -141,3 +141,14 @@ def test_an_explicit_sandbox_beside_a_real_service_listens_on_this_computer_only
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "127.0.0.2"])
 def test_an_explicit_sandbox_beside_a_real_service_may_use_any_loopback_address(tmp_path: Path, host: str) -> None:
     assert Settings(data_dir=tmp_path, secret_key="k" * 40, sandbox=True, host=host, **REAL_ZOOM).sandbox
+
+
+def test_metrics_networks_are_read_from_addresses_and_networks(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, metrics_from="10.0.0.5, 10.1.0.0/24")
+
+    assert [str(network) for network in settings.metrics_networks] == ["10.0.0.5/32", "10.1.0.0/24"]
+
+
+def test_a_metrics_network_that_is_none_stops_the_start_with_a_reason(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match=r"MEETINGS_METRICS_FROM: .*prometheus\.example.*10\.0\.0\.0/24"):
+        Settings(data_dir=tmp_path, metrics_from="10.0.0.5,prometheus.example")
