@@ -18,17 +18,14 @@ from backend.web.sessions import SESSION_STORE
 
 log = logging.getLogger(__name__)
 
-DATABASE_CHECK_TIMEOUT_SECONDS = 5.0
+CHECK_TIMEOUT_SECONDS = 5.0
 
 
 @get("/healthz", exclude_from_auth=True, cache=False)
 async def healthz(state: State) -> Response[dict[str, str]]:
     """200 when the database answers, 503 with the reason's kind (never its details) when it does not."""
-    try:
-        await asyncio.wait_for(check_database(state.engine), DATABASE_CHECK_TIMEOUT_SECONDS)
-    except Exception as error:  # any failure to reach the database makes the instance unhealthy
-        log.warning("health check: database unavailable (%s)", type(error).__name__)
-        body = {"status": "unavailable", "database": "unreachable", "error": type(error).__name__}
+    if failure := await _failure(check_database(state.engine), "database"):
+        body = {"status": "unavailable", "database": "unreachable", "error": failure}
         return Response(body, status_code=HTTP_503_SERVICE_UNAVAILABLE)
     return Response({"status": "ok", "database": "ok"}, status_code=HTTP_200_OK)
 
@@ -37,9 +34,11 @@ async def healthz(state: State) -> Response[dict[str, str]]:
 async def readyz(state: State, request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
     """200 when the database and the session store answer and the job worker runs; 503 naming what does not (the
     kind of failure, never its details), so a load balancer sends no one to an instance that cannot serve them."""
+    database = await _failure(check_database(state.engine), "database")
+    sessions = await _failure(request.app.stores.get(SESSION_STORE).exists("readyz"), "session store")
     parts = {
-        "database": await _answers(check_database(state.engine), "database"),
-        "sessions": await _answers(request.app.stores.get(SESSION_STORE).exists("readyz"), "session store"),
+        "database": "unreachable" if database else "ok",
+        "sessions": "unreachable" if sessions else "ok",
         "jobs": "running" if _running(state) else "stopped",
     }
     ready = parts["database"] == parts["sessions"] == "ok" and parts["jobs"] == "running"
@@ -47,13 +46,14 @@ async def readyz(state: State, request: Request[Any, Any, Any]) -> Response[dict
                     status_code=HTTP_200_OK if ready else HTTP_503_SERVICE_UNAVAILABLE)  # fmt: skip
 
 
-async def _answers(check: Awaitable[object], what: str) -> str:
+async def _failure(check: Awaitable[object], what: str) -> str | None:
+    """The kind of failure (logged, never its details) when ``check`` does not answer in time; None when it does."""
     try:
-        await asyncio.wait_for(check, DATABASE_CHECK_TIMEOUT_SECONDS)
-    except Exception as error:  # any failure to reach it makes the instance not ready
-        log.warning("readiness: %s unavailable (%s)", what, type(error).__name__)
-        return "unreachable"
-    return "ok"
+        await asyncio.wait_for(check, CHECK_TIMEOUT_SECONDS)
+    except Exception as error:  # any failure to reach it makes the instance unhealthy / not ready
+        log.warning("health check: %s unavailable (%s)", what, type(error).__name__)
+        return type(error).__name__
+    return None
 
 
 def _running(state: State) -> bool:
