@@ -19,14 +19,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from authlib.common.security import generate_token
 
-from backend.providers.zoom import ZoomConfig, ZoomProvider
 from tests.support.database import fresh_database
 from tests.support.extension_api import extension_user
 from tests.support.live import LiveServers
 from tests.support.served import meetings_serve, summary
-from tests.support.zoom import consent, set_up_company_zoom
+from tests.support.zoom import set_up_company_zoom, zoom_adapter, zoom_grant
 
 ROUNDS, PER_ROUND = 10, 20
 START = datetime.now(UTC).replace(microsecond=0) + timedelta(days=7)
@@ -34,20 +32,10 @@ START = datetime.now(UTC).replace(microsecond=0) + timedelta(days=7)
 
 def _zoom_token(live: LiveServers, email: str) -> str:
     """An access token of ``email``'s Zoom user at the sandbox's Zoom, got as our adapter gets one."""
-    settings = live.settings
-    assert settings.zoom_client_secret is not None
-    config = ZoomConfig(settings.zoom_url, settings.zoom_api_url, settings.zoom_client_id,
-                        settings.zoom_client_secret.get_secret_value())  # fmt: skip
 
     async def grant() -> str:
         async with httpx.AsyncClient(timeout=10) as http:
-            zoom = ZoomProvider(config, http)
-            verifier, redirect = generate_token(48), settings.connect_callback_url("zoom")
-            back = consent(
-                live, zoom.authorization_url(redirect_uri=redirect, state="b", code_verifier=verifier), email
-            )
-            made = await zoom.exchange_code(code=back.params["code"], redirect_uri=redirect, code_verifier=verifier)
-            return made.access_token
+            return (await zoom_grant(live, zoom_adapter(live, http), email)).access_token
 
     return asyncio.run(grant())
 

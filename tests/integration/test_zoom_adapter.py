@@ -8,12 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from authlib.common.security import generate_token
 
-from backend.providers.base import ErrorKind, Grant, MeetingDetails, ProviderError
+from backend.providers.base import ErrorKind, MeetingDetails, ProviderError
 from backend.providers.zoom import ZoomConfig, ZoomProvider
 from tests.support.live import LiveServers
-from tests.support.zoom import api_delete, arm, consent, held_meetings, hold, revoke_without_token
+from tests.support.zoom import api_delete, arm, held_meetings, hold, revoke_without_token, zoom_adapter, zoom_grant
 
 pytestmark = pytest.mark.anyio
 
@@ -25,29 +24,18 @@ COMPANY = {"passcode": "Pass1234"}
 
 @pytest.fixture
 async def zoom(live: LiveServers) -> AsyncIterator[ZoomProvider]:
-    settings = live.settings
-    assert settings.zoom_client_secret is not None
-    config = ZoomConfig(settings.zoom_url, settings.zoom_api_url, settings.zoom_client_id,
-                        settings.zoom_client_secret.get_secret_value())  # fmt: skip
     # Answers that never come are given up after 0.5 s; connecting (the kernel's work on loopback) may take longer
     # on a busy machine without meaning anything.
     async with httpx.AsyncClient(timeout=httpx.Timeout(0.5, connect=10.0)) as http:
-        yield ZoomProvider(config, http)
+        yield zoom_adapter(live, http)
 
 
 def _zoom_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-async def _grant(live: LiveServers, zoom: ZoomProvider, email: str = "anna@demo.example") -> Grant:
-    verifier, redirect = generate_token(48), live.settings.connect_callback_url("zoom")
-    back = consent(live, zoom.authorization_url(redirect_uri=redirect, state="st", code_verifier=verifier), email)
-    assert back.params["state"] == "st"
-    return await zoom.exchange_code(code=back.params["code"], redirect_uri=redirect, code_verifier=verifier)
-
-
 async def test_connect_and_ask_who_it_is(live: LiveServers, zoom: ZoomProvider) -> None:
-    grant = await _grant(live, zoom)
+    grant = await zoom_grant(live, zoom)
 
     account = await zoom.who_am_i(grant.access_token)
 
@@ -58,7 +46,7 @@ async def test_connect_and_ask_who_it_is(live: LiveServers, zoom: ZoomProvider) 
 
 
 async def test_a_meeting_is_made_moved_in_place_and_removed(live: LiveServers, zoom: ZoomProvider) -> None:
-    token = (await _grant(live, zoom)).access_token
+    token = (await zoom_grant(live, zoom)).access_token
 
     meeting = await zoom.create_meeting(token, DETAILS, COMPANY)
     [held] = held_meetings(live)
@@ -77,7 +65,7 @@ async def test_a_meeting_is_made_moved_in_place_and_removed(live: LiveServers, z
 
 
 async def test_the_host_link_is_fresh_each_time(live: LiveServers, zoom: ZoomProvider) -> None:
-    token = (await _grant(live, zoom)).access_token
+    token = (await zoom_grant(live, zoom)).access_token
     meeting = await zoom.create_meeting(token, DETAILS, COMPANY)
 
     first, second = await zoom.host_url(token, meeting.id), await zoom.host_url(token, meeting.id)
@@ -87,7 +75,7 @@ async def test_the_host_link_is_fresh_each_time(live: LiveServers, zoom: ZoomPro
 
 
 async def test_refresh_rotates_and_a_used_refresh_token_means_reconnect(live: LiveServers, zoom: ZoomProvider) -> None:
-    grant = await _grant(live, zoom)
+    grant = await zoom_grant(live, zoom)
 
     renewed = await zoom.refresh(grant.refresh_token or "")
     assert renewed.refresh_token != grant.refresh_token
@@ -100,7 +88,7 @@ async def test_refresh_rotates_and_a_used_refresh_token_means_reconnect(live: Li
 
 
 async def test_a_short_rate_limit_is_waited_out(live: LiveServers, zoom: ZoomProvider) -> None:
-    token = (await _grant(live, zoom)).access_token
+    token = (await zoom_grant(live, zoom)).access_token
     arm(live, "rate_limited", count=2, retry_after_seconds=1)
 
     started = time.monotonic()
@@ -111,7 +99,7 @@ async def test_a_short_rate_limit_is_waited_out(live: LiveServers, zoom: ZoomPro
 
 
 async def test_a_daily_limit_is_reported_with_when_to_try_again(live: LiveServers, zoom: ZoomProvider) -> None:
-    token = (await _grant(live, zoom)).access_token
+    token = (await zoom_grant(live, zoom)).access_token
     arm(live, "daily_limit", retry_after_seconds=3 * 3600)
 
     with pytest.raises(ProviderError) as limited:
@@ -124,7 +112,7 @@ async def test_a_daily_limit_is_reported_with_when_to_try_again(live: LiveServer
 
 
 async def test_server_errors_are_retried_for_reads_but_not_for_a_create(live: LiveServers, zoom: ZoomProvider) -> None:
-    token = (await _grant(live, zoom)).access_token
+    token = (await zoom_grant(live, zoom)).access_token
     arm(live, "server_error", count=2)
     assert (await zoom.who_am_i(token)).email == "anna@demo.example"  # third attempt succeeds
 
@@ -138,7 +126,7 @@ async def test_server_errors_are_retried_for_reads_but_not_for_a_create(live: Li
 
 
 async def test_a_provider_that_hangs_fails_clearly(live: LiveServers, zoom: ZoomProvider) -> None:
-    token = (await _grant(live, zoom)).access_token
+    token = (await zoom_grant(live, zoom)).access_token
     arm(live, "hang", count=3)
 
     with pytest.raises(ProviderError) as hung:
@@ -149,7 +137,7 @@ async def test_a_provider_that_hangs_fails_clearly(live: LiveServers, zoom: Zoom
 
 
 async def test_an_armed_invalid_grant_marks_the_grant_dead(live: LiveServers, zoom: ZoomProvider) -> None:
-    grant = await _grant(live, zoom)
+    grant = await zoom_grant(live, zoom)
     arm(live, "invalid_grant", target="token")
 
     with pytest.raises(ProviderError) as dead:
@@ -159,7 +147,7 @@ async def test_an_armed_invalid_grant_marks_the_grant_dead(live: LiveServers, zo
 
 
 async def test_after_revoke_the_token_is_refused(live: LiveServers, zoom: ZoomProvider) -> None:
-    grant = await _grant(live, zoom)
+    grant = await zoom_grant(live, zoom)
 
     await zoom.revoke(grant.access_token)
 
@@ -176,7 +164,7 @@ async def test_after_revoke_the_token_is_refused(live: LiveServers, zoom: ZoomPr
 async def test_a_meeting_zoom_calls_ended_or_expired_counts_as_removed(
     live: LiveServers, zoom: ZoomProvider, start: datetime, code: int
 ) -> None:
-    token = (await _grant(live, zoom)).access_token
+    token = (await zoom_grant(live, zoom)).access_token
     past = MeetingDetails(topic="Yesterday's", start=start, duration_minutes=30)
     meeting = await zoom.create_meeting(token, past, COMPANY)
     answer = api_delete(live, token, meeting.id)
@@ -188,7 +176,7 @@ async def test_a_meeting_zoom_calls_ended_or_expired_counts_as_removed(
 async def test_a_meeting_in_progress_is_not_removed_and_the_user_is_told_why(
     live: LiveServers, zoom: ZoomProvider
 ) -> None:
-    token = (await _grant(live, zoom)).access_token
+    token = (await zoom_grant(live, zoom)).access_token
     meeting = await zoom.create_meeting(token, DETAILS, COMPANY)
     hold(live, meeting.id, "start")
 
@@ -207,7 +195,7 @@ async def test_a_meeting_in_progress_is_not_removed_and_the_user_is_told_why(
 async def test_revoking_sends_the_token_as_a_query_parameter_and_survives_a_non_json_refusal(
     live: LiveServers, zoom: ZoomProvider
 ) -> None:
-    grant = await _grant(live, zoom)
+    grant = await zoom_grant(live, zoom)
     bare = revoke_without_token(live)
     assert (bare.status_code, bare.headers["content-type"].split(";")[0]) == (400, "text/plain")
 
@@ -221,7 +209,7 @@ async def test_revoking_sends_the_token_as_a_query_parameter_and_survives_a_non_
 
 
 async def test_zoom_refusing_a_meeting_says_why(live: LiveServers, zoom: ZoomProvider) -> None:
-    token = (await _grant(live, zoom)).access_token
+    token = (await zoom_grant(live, zoom)).access_token
 
     with pytest.raises(ProviderError) as refused:
         await zoom.create_meeting(token, DETAILS, {"passcode": "not allowed!"})

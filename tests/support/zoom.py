@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from authlib.common.security import generate_token
 
+from backend.providers.base import Grant
+from backend.providers.zoom import ZoomConfig, ZoomProvider
 from tests.support.crm_webhooks import wait_for_company_webhook
 from tests.support.live import LiveServers
 from tests.support.signin import csrf_token, sign_in
@@ -106,3 +109,20 @@ def revoke_without_token(live: LiveServers) -> httpx.Response:
     assert secret is not None
     auth = (live.settings.zoom_client_id, secret.get_secret_value())
     return httpx.post(f"{live.settings.zoom_url}/oauth/revoke", auth=auth)
+
+
+def zoom_adapter(live: LiveServers, http: httpx.AsyncClient) -> ZoomProvider:
+    """Our Zoom adapter as the backend makes it, pointed at the sandbox's Zoom, on ``http``."""
+    settings = live.settings
+    assert settings.zoom_client_secret is not None
+    config = ZoomConfig(settings.zoom_url, settings.zoom_api_url, settings.zoom_client_id,
+                        settings.zoom_client_secret.get_secret_value())  # fmt: skip
+    return ZoomProvider(config, http)
+
+
+async def zoom_grant(live: LiveServers, zoom: ZoomProvider, email: str = "anna@demo.example") -> Grant:
+    """``email``'s Zoom user allows our app at the sandbox's Zoom; the adapter exchanges the code for a grant."""
+    verifier, redirect = generate_token(48), live.settings.connect_callback_url("zoom")
+    back = consent(live, zoom.authorization_url(redirect_uri=redirect, state="st", code_verifier=verifier), email)
+    assert back.params["state"] == "st"
+    return await zoom.exchange_code(code=back.params["code"], redirect_uri=redirect, code_verifier=verifier)
